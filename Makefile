@@ -1,0 +1,53 @@
+# motcua — the two commands a newcomer runs: `make demo` and `make test`.
+# Both create .venv, install the package, and install missing system packages with apt-get
+# (as root; otherwise they print the exact command to run).
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+APT_PACKAGES := mosquitto mosquitto-clients fonts-dejavu-core fonts-noto-core espeak-ng sox \
+	ffmpeg socat alsa-utils libgl1 libegl1 libx11-6 libxkbcommon0 libfontconfig1 \
+	libfreetype6 libglib2.0-0 libdbus-1-3 systemd
+APT_STAMP := $(VENV)/.apt-$(shell echo "$(APT_PACKAGES)" | md5sum | cut -c1-8)
+
+.PHONY: demo test soak bench deps venv clean
+
+demo: venv
+	$(PY) -m motcua demo
+
+test: venv
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
+
+soak: venv
+	QT_QPA_PLATFORM=offscreen MOTCUA_SOAK=1 $(PY) -m pytest -q tests/reliability
+
+bench: venv
+	$(PY) bench/run_all.py
+
+venv: $(STAMP) $(APT_STAMP)
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(VENV)/bin/python pyproject.toml
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[ui,video,test]'
+	touch $@
+
+deps: $(APT_STAMP)
+
+$(APT_STAMP): | $(VENV)/bin/python
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing system packages: $$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	  else \
+	    echo "missing system packages; run:"; echo "  sudo apt-get install -y $$missing"; exit 1; \
+	  fi; \
+	fi
+	touch $@
+
+clean:
+	rm -rf $(VENV) var artifacts .pytest_cache .hypothesis

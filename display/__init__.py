@@ -1,0 +1,1 @@
+"""Displays: hall and counter screens, the voice announcer and serial LED number boards."""

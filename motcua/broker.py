@@ -1,0 +1,92 @@
+"""A private Mosquitto on a free loopback port, for the demo and the tests.
+
+Production brokers are configured by ``motcua provision``; this one accepts anonymous clients,
+so it only ever listens on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def mosquitto_binary() -> str:
+    for candidate in (shutil.which("mosquitto"), "/usr/sbin/mosquitto"):
+        if candidate and Path(candidate).exists():
+            return candidate
+    raise FileNotFoundError("mosquitto is not installed: run `make deps` (apt-get install mosquitto)")
+
+
+class LocalBroker:
+    """``with LocalBroker() as broker: broker.url`` — stopped on exit; restartable on the same port."""
+
+    def __init__(self, port: int | None = None, workdir: Path | None = None, persistence: bool = False) -> None:
+        self.port = port or free_port()
+        self.workdir = Path(workdir or tempfile.mkdtemp(prefix="motcua-broker-"))
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.persistence = persistence
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"mqtt://127.0.0.1:{self.port}"
+
+    def _write_config(self) -> Path:
+        conf = self.workdir / "mosquitto.conf"
+        lines = [
+            f"listener {self.port} 127.0.0.1",
+            "allow_anonymous true",
+            "set_tcp_nodelay true",
+            "max_queued_messages 100000",
+            "max_inflight_messages 0",
+            f"persistence {'true' if self.persistence else 'false'}",
+            f"persistence_location {self.workdir}/",
+            "log_dest stderr",
+            "log_type error",
+            "log_type warning",
+        ]
+        conf.write_text("\n".join(lines) + "\n")
+        return conf
+
+    def start(self, timeout: float = 10.0) -> "LocalBroker":
+        conf = self._write_config()
+        self.process = subprocess.Popen(
+            [mosquitto_binary(), "-c", str(conf)], stdout=subprocess.DEVNULL,
+            stderr=open(self.workdir / "mosquitto.log", "ab"),
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"mosquitto exited: see {self.workdir / 'mosquitto.log'}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return self
+            except OSError:
+                time.sleep(0.05)
+        raise TimeoutError(f"mosquitto did not listen on port {self.port}")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+    def __enter__(self) -> "LocalBroker":
+        return self.start()
+
+    def __exit__(self, *_exc) -> None:
+        self.stop()

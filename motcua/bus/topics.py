@@ -1,0 +1,75 @@
+"""Topic names of the public contract (CONTRACT.md), relative to ``motcua/{office}``."""
+
+from __future__ import annotations
+
+import re
+
+OFFICE_RE = re.compile(r"^[a-z0-9-]+$")
+
+
+class Topics:
+    """Builds every contract topic for one office."""
+
+    def __init__(self, office: str) -> None:
+        if not OFFICE_RE.match(office):
+            raise ValueError(f"office id {office!r} must match [a-z0-9-]+")
+        self.office = office
+        self.root = f"motcua/{office}"
+
+    def _t(self, *parts: str) -> str:
+        return "/".join((self.root, *parts))
+
+    # requests
+    def take(self, kiosk: str = "+") -> str:
+        return self._t("kiosk", kiosk, "take")
+
+    def counter_cmd(self, counter: str = "+") -> str:
+        return self._t("counter", counter, "cmd")
+
+    def counter_rating(self, counter: str = "+") -> str:
+        return self._t("counter", counter, "rating")
+
+    def ticket_query(self) -> str:
+        return self._t("ticket", "query")
+
+    def reprint(self) -> str:
+        """Extension: ask ticketd to reprint a ticket (``number``, optional ``printer``)."""
+        return self._t("admin", "reprint")
+
+    def reply(self, request_id: str = "+") -> str:
+        return self._t("reply", request_id)
+
+    def client_inbox(self, client_id: str) -> str:
+        """Extension: the MQTT 5 response topic our own clients use (one subscription each)."""
+        return self._t("client", client_id, "reply")
+
+    # retained state
+    def counter_state(self, counter: str = "+") -> str:
+        return self._t("counter", counter, "state")
+
+    def service_state(self, service: str = "+") -> str:
+        return self._t("service", service, "state")
+
+    def hall(self) -> str:
+        return self._t("hall")
+
+    def stats(self) -> str:
+        return self._t("stats")
+
+    def device_status(self, device: str = "+") -> str:
+        return self._t("device", device, "status")
+
+    # events
+    def call(self) -> str:
+        return self._t("call")
+
+    def rate_request(self, counter: str = "+") -> str:
+        return self._t("counter", counter, "rate_request")
+
+    def camera_health(self, camera: str = "+") -> str:
+        return self._t("camera", camera, "health")
+
+    def parts(self, topic: str) -> list[str]:
+        """The levels of ``topic`` below the office root (``[]`` if it is not ours)."""
+        prefix = self.root + "/"
+        return topic[len(prefix):].split("/") if topic.startswith(prefix) else []

@@ -1,0 +1,1 @@
+"""ticketd: the ticket daemon, single writer of the office's queue state."""

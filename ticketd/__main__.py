@@ -1,0 +1,7 @@
+"""``python -m ticketd`` = ``motcua ticketd``."""
+
+import sys
+
+from ticketd.cli import main
+
+sys.exit(main())

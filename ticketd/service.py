@@ -1,0 +1,405 @@
+"""The ticket daemon: serves the contract's requests over MQTT, one batch at a time.
+
+A single worker thread owns the engine and the store. It takes every queued request, applies the
+batch in one SQLite transaction (group commit), and only after the commit publishes replies,
+events and retained state. Print jobs run on printer workers and come back as queue items, so a
+slow or hung printer never holds up other requests.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Callable
+
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+from pydantic import ValidationError
+
+from motcua.bus import BusClient, Incoming, PayloadError
+from motcua.bus import models as m
+from motcua.clock import Clock, business_day
+from motcua.config import OfficeConfig
+from motcua.i18n import t
+from ticketd import defs
+from ticketd.engine import Engine
+from ticketd.model import EngineError, OpResult
+from ticketd.payloads import (
+    call_event, counter_state_msg, hall_msg, rate_request_event, rating_obj, service_state_msg, ticket_obj,
+)
+from ticketd.requests import MODELS, dump, error_reply, route, sniff_id, valid_id, validation_detail
+from ticketd.store import Store
+from ticketd.ticket_printing import PrintResult, TicketPrinting
+
+log = logging.getLogger("motcua.ticketd")
+
+BATCH_MAX = 256
+TICK_S = 1.0
+
+
+@dataclass
+class _PrintDone:
+    request_id: str
+    result: PrintResult
+
+
+@dataclass
+class _Waiter:
+    response_topic: str | None
+    correlation: bytes | None
+
+
+@dataclass
+class _InFlight:
+    """A take whose ticket is committed and whose print job has not answered yet."""
+
+    reply: m.TakeReply
+    printer: str | None
+    waiters: list[_Waiter] = field(default_factory=list)
+    reprint_at: datetime | None = None
+
+
+class _Outbox:
+    """What a batch publishes once it is committed."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[str, object, bool, Properties | None]] = []
+        self.counters: set[str] = set()
+        self.services: set[str] = set()
+        self.hall = False
+        self.after_commit: list[Callable[[], None]] = []
+
+    def reply(self, topics, request_id: str, body: str, waiters: list[_Waiter]) -> None:
+        raw = body.encode("utf-8")
+        self.messages.append((topics.reply(request_id), raw, False, None))
+        for waiter in waiters:
+            if waiter.response_topic:
+                props = Properties(PacketTypes.PUBLISH)
+                if waiter.correlation is not None:
+                    props.CorrelationData = waiter.correlation
+                self.messages.append((waiter.response_topic, raw, False, props))
+
+
+class TicketDaemon:
+    def __init__(self, cfg: OfficeConfig, data_dir: Path, broker_url: str, clock: Clock | None = None,
+                 username: str | None = None, password: str | None = None) -> None:
+        self.cfg = cfg
+        self.clock = clock or Clock.from_env(cfg.office.timezone)
+        self.store = Store(data_dir / "ticketd.sqlite3")
+        self.engine = self._load_engine()
+        self.bus = BusClient(broker_url, cfg.office.id, client_id=f"motcua-ticketd-{cfg.office.id}",
+                             device_id="ticketd", kind="ticketd", clock=self.clock,
+                             keepalive=cfg.broker.keepalive_s, username=username, password=password)
+        self.topics = self.bus.topics
+        self.kiosks = {k.id: k.printer for k in cfg.devices.kiosks}
+        self.kiosks.update({b.id: b.printer for b in cfg.devices.button_boxes})
+        self.printing = TicketPrinting(cfg, self._printer_status)
+        self._queue: queue.Queue = queue.Queue()
+        self._inflight: dict[str, _InFlight] = {}
+        self._open_flags: dict[str, bool] = {}
+        self._stop = threading.Event()
+        self._worker = threading.Thread(target=self._run, name="ticketd-worker", daemon=True)
+
+    # ---- lifecycle ------------------------------------------------------------------------
+    def start(self) -> "TicketDaemon":
+        self.printing.start()
+        self._worker.start()
+        for kind, topic in (("take", self.topics.take()), ("cmd", self.topics.counter_cmd()),
+                            ("rating", self.topics.counter_rating()), ("query", self.topics.ticket_query()),
+                            ("reprint", self.topics.reprint())):
+            self.bus.subscribe(topic, self._queue.put)
+        self.bus.on_connect(lambda: self._queue.put("publish_all"))
+        self.bus.start()
+        return self
+
+    def stop(self) -> None:
+        """Finish the batch in hand, stop printers, say offline, close the database."""
+        self._stop.set()
+        self._queue.put("stop")
+        self._worker.join(timeout=10)
+        self.printing.stop()
+        self.bus.stop()
+        self.store.close()
+
+    def wait(self) -> None:
+        self._stop.wait()
+
+    def _load_engine(self) -> Engine:
+        now = self.clock.now()
+        today = business_day(now, self.cfg.reset.time)
+        stored = self.store.day()
+        engine = Engine(defs.service_defs(self.cfg), defs.counter_defs(self.cfg), defs.officer_defs(self.cfg),
+                        defs.policy(self.cfg), stored or today,
+                        tickets=self.store.load_tickets(stored) if stored else (),
+                        counter_states=[c for c in self.store.load_counters() if c.id in
+                                        {k.id for k in self.cfg.counters}],
+                        recent_calls=self.store.load_recent_calls(stored) if stored else ())
+        if stored is None:
+            with self.store.transaction():
+                self.store.set_day(today)
+                self.store.save_counters(engine.counters.values())
+        elif stored != today:
+            self._roll_day(engine, today)
+        return engine
+
+    def _roll_day(self, engine: Engine, today) -> None:
+        old_day = engine.day
+        engine.start_day(today)
+        with self.store.transaction():
+            self.store.archive_day(old_day, today, engine.counters.values())
+        log.info("daily reset: %s archived, now %s", old_day, today)
+
+    # ---- the worker -----------------------------------------------------------------------
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                batch = [self._queue.get(timeout=TICK_S)]
+            except queue.Empty:
+                batch = ["tick"]
+            while len(batch) < BATCH_MAX:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            if "stop" in batch:
+                batch = [item for item in batch if item != "stop"]
+            try:
+                self._process(batch)
+            except Exception:
+                log.exception("batch processing failed")
+
+    def _process(self, batch: list) -> None:
+        out = _Outbox()
+        reload = False
+        try:
+            with self.store.transaction():
+                for item in batch:
+                    try:
+                        self.store.db.execute("SAVEPOINT item")
+                        self._dispatch(item, out)
+                        self.store.db.execute("RELEASE item")
+                    except Exception:
+                        log.exception("request failed; its changes are undone")
+                        self.store.db.execute("ROLLBACK TO item")
+                        self.store.db.execute("RELEASE item")
+                        reload = True
+                        if isinstance(item, Incoming):
+                            self._internal_error(item, out)
+        except Exception:
+            log.exception("commit failed; reloading state from the database")
+            self.engine = self._load_engine()
+            out = _Outbox()
+            for item in batch:
+                if isinstance(item, Incoming):
+                    self._internal_error(item, out)
+            self._publish(out)
+            return
+        if reload:
+            self.engine = self._load_engine()
+            self._mark_everything(out)
+        self._publish(out)
+        for action in out.after_commit:
+            action()
+
+    def _dispatch(self, item, out: _Outbox) -> None:
+        if isinstance(item, Incoming):
+            self._handle_request(item, out)
+        elif isinstance(item, _PrintDone):
+            self._finish_print(item, out)
+        elif item == "tick":
+            self._tick(out)
+        elif item == "publish_all":
+            self._mark_everything(out)
+
+    def _internal_error(self, msg: Incoming, out: _Outbox) -> None:
+        request_id = sniff_id(msg.raw)
+        if request_id:
+            out.reply(self.topics, request_id, error_reply(request_id, "internal"),
+                      [_Waiter(msg.response_topic, msg.correlation_data)])
+
+    # ---- requests -------------------------------------------------------------------------
+    def _handle_request(self, msg: Incoming, out: _Outbox) -> None:
+        where = route(self.topics, msg.topic)
+        if where is None:
+            return
+        waiter = [_Waiter(msg.response_topic, msg.correlation_data)]
+        try:
+            data = msg.json()
+        except PayloadError as exc:
+            request_id = sniff_id(msg.raw)
+            log.warning("refused a payload on %s: %s", msg.topic, exc)
+            if request_id:
+                out.reply(self.topics, request_id,
+                          error_reply(request_id, "bad_request", "errors.bad_payload", detail=str(exc)), waiter)
+            return
+        request_id = valid_id(data.get("id"))
+        if request_id is None:
+            log.warning("refused a request on %s without a valid id", msg.topic)
+            return
+        known, stored_reply, ticket_number = self.store.reply_for(request_id)
+        if known:
+            self._repeat(request_id, stored_reply, ticket_number, waiter, out)
+            return
+        now = self.clock.now()
+        try:
+            request = MODELS[where.kind].model_validate(data)
+            body, ticket_number, pending = getattr(self, f"_do_{where.kind}")(request, where.target, now, out)
+        except ValidationError as exc:
+            body, ticket_number, pending = error_reply(request_id, "bad_request", detail=validation_detail(exc)), None, None
+            log.warning("bad request %s on %s: %s", request_id, msg.topic, validation_detail(exc))
+        except EngineError as exc:
+            body, ticket_number, pending = error_reply(request_id, exc.code, exc.message_key, **exc.params), None, None
+        if pending is not None:
+            self.store.remember_request(request_id, msg.topic, None, ticket_number, now)
+            pending.waiters.extend(waiter)
+            self._inflight[request_id] = pending
+            out.after_commit.append(lambda: self._start_print(request_id, pending))
+            return
+        self.store.remember_request(request_id, msg.topic, body, ticket_number, now)
+        out.reply(self.topics, request_id, body, waiter)
+
+    def _repeat(self, request_id: str, stored_reply: str | None, ticket_number: str | None,
+                waiter: list[_Waiter], out: _Outbox) -> None:
+        """A request id seen before: the same reply again, or wait for its print to answer."""
+        if stored_reply is not None:
+            out.reply(self.topics, request_id, stored_reply, waiter)
+        elif request_id in self._inflight:
+            self._inflight[request_id].waiters.extend(waiter)
+        else:  # committed before a crash, print outcome unknown: print it again
+            ticket = self.engine.get_ticket(ticket_number)
+            pending = self._take_pending(request_id, ticket)
+            pending.waiters.extend(waiter)
+            self._inflight[request_id] = pending
+            out.after_commit.append(lambda: self._start_print(request_id, pending))
+
+    def _do_take(self, req: m.TakeRequest, kiosk: str, now: datetime, out: _Outbox):
+        if kiosk not in self.kiosks:
+            raise EngineError("unknown_device")
+        result = self.engine.take(req.service, req.priority, now)
+        self._persist(result, out, now)
+        ticket = result.ticket
+        printer = self.kiosks[kiosk]
+        if req.print and printer:
+            pending = self._take_pending(req.id, ticket, printer)
+            return None, ticket.number, pending
+        reply = m.TakeReply(id=req.id, ticket=ticket_obj(self.engine, ticket), printed=False, printer=None)
+        return dump(reply), ticket.number, None
+
+    def _take_pending(self, request_id: str, ticket, printer: str | None = None) -> _InFlight:
+        if printer is None:
+            printer = self.kiosks.get(self._kiosk_of(request_id)) or next(iter(self.printing.printers), None)
+        reply = m.TakeReply(id=request_id, ticket=ticket_obj(self.engine, ticket), printed=False, printer=printer)
+        return _InFlight(reply=reply, printer=printer)
+
+    def _kiosk_of(self, request_id: str) -> str | None:
+        row = self.store.db.execute("SELECT topic FROM requests WHERE id=?", (request_id,)).fetchone()
+        parts = self.topics.parts(row["topic"]) if row else []
+        return parts[1] if len(parts) == 3 and parts[0] == "kiosk" else None
+
+    def _do_cmd(self, req: m.CounterCommand, counter: str, now: datetime, out: _Outbox):
+        args = req.model_dump(exclude={"id", "op"}, exclude_none=True)
+        result = self.engine.counter_op(counter, req.op, args, now)
+        self._persist(result, out, now)
+        state = self.engine.counters[counter]
+        detail = req.reason or req.outcome or req.to_service or req.to_counter
+        self.store.log_counter_event(self.engine.day, counter, state.officer_id or req.officer, req.op,
+                                     result.ticket.number if result.ticket else None, detail, now)
+        reply = m.CounterReply(id=req.id, counter=counter_state_msg(self.engine, state, now),
+                               ticket=ticket_obj(self.engine, result.ticket) if result.ticket else None)
+        return dump(reply), result.ticket.number if result.ticket else None, None
+
+    def _do_rating(self, req: m.RatingSubmit, counter: str, now: datetime, out: _Outbox):
+        reasons = [r.strip() for r in req.reasons if r.strip()]
+        result = self.engine.rate(counter, req.ticket.strip().upper(), req.level, reasons, req.comment, now)
+        self._persist(result, out, now)
+        self.store.save_rating(self.engine.day, result.rating, req.id)
+        return dump(m.RatingReply(id=req.id, rating=rating_obj(self.engine, result.rating))), result.rating.ticket, None
+
+    def _do_query(self, req: m.TicketQuery, _target, now: datetime, out: _Outbox):
+        ticket = self.engine.get_ticket(req.number.strip().upper())
+        return dump(m.TicketReply(id=req.id, ticket=ticket_obj(self.engine, ticket))), ticket.number, None
+
+    def _do_reprint(self, req: m.ReprintRequest, _target, now: datetime, out: _Outbox):
+        ticket = self.engine.get_ticket(req.number.strip().upper())
+        printer = req.printer or next(iter(self.printing.printers), None)
+        if printer not in self.printing.printers:
+            raise EngineError("unknown_device")
+        pending = self._take_pending(req.id, ticket, printer)
+        pending.reprint_at = now
+        return None, ticket.number, pending
+
+    # ---- printing -------------------------------------------------------------------------
+    def _start_print(self, request_id: str, pending: _InFlight) -> None:
+        future: Future = self.printing.print_ticket(pending.printer, pending.reply.ticket,
+                                                    pending.reprint_at)
+        future.add_done_callback(lambda f: self._queue.put(_PrintDone(request_id, f.result())))
+
+    def _finish_print(self, done: _PrintDone, out: _Outbox) -> None:
+        pending = self._inflight.pop(done.request_id, None)
+        if pending is None:
+            return
+        reply = pending.reply.model_copy(update={"printed": done.result.printed})
+        if not done.result.printed:
+            reply.print_error = m.PrintError(code=done.result.error_code, message=t(f"printing.error_{done.result.error_code}"))
+        body = dump(reply)
+        self.store.db.execute("UPDATE requests SET reply=? WHERE id=?", (body, done.request_id))
+        out.reply(self.topics, done.request_id, body, pending.waiters)
+
+    def _printer_status(self, device_id: str, state: str, detail: str | None) -> None:
+        self.bus.set_status(state, detail, device_id=device_id, kind="printer")
+
+    # ---- state ----------------------------------------------------------------------------
+    def _persist(self, result: OpResult, out: _Outbox, now: datetime) -> None:
+        day = self.engine.day
+        if result.touched_tickets:
+            self.store.save_tickets(day, result.touched_tickets)
+        if result.touched_counters:
+            self.store.save_counters(result.touched_counters)
+        if result.calls:
+            self.store.save_calls(day, result.calls)
+        for call in result.calls:
+            out.messages.append((self.topics.call(), call_event(self.engine, call), False, None))
+        if result.rate_request:
+            out.messages.append((self.topics.rate_request(result.rate_request.counter),
+                                 rate_request_event(self.engine, result.rate_request), False, None))
+        out.services |= result.touched_services | {t.service for t in result.touched_tickets}
+        for counter in result.touched_counters:
+            out.counters.add(counter.id)
+            out.services |= set(self.engine.counter_defs[counter.id].services)
+        out.hall = out.hall or bool(result.touched_tickets or result.touched_counters or result.calls)
+
+    def _mark_everything(self, out: _Outbox) -> None:
+        out.counters |= set(self.engine.counters)
+        out.services |= set(self.engine.services)
+        out.hall = True
+
+    def _tick(self, out: _Outbox) -> None:
+        now = self.clock.now()
+        today = business_day(now, self.cfg.reset.time)
+        if today != self.engine.day:
+            self._roll_day(self.engine, today)
+            self._inflight.clear()
+            self._mark_everything(out)
+        for code in self.engine.services:
+            is_open = self.engine.is_open(code, now)
+            if self._open_flags.get(code) != is_open:
+                out.services.add(code)
+
+    def _publish(self, out: _Outbox) -> None:
+        now = self.clock.now()
+        for topic, payload, retain, props in out.messages:
+            self.bus.publish(topic, payload, 1, retain, props)
+        for counter in sorted(out.counters):
+            self.bus.publish(self.topics.counter_state(counter),
+                             counter_state_msg(self.engine, self.engine.counters[counter], now), 1, True)
+        for code in sorted(out.services):
+            state = service_state_msg(self.engine, code, now)
+            self._open_flags[code] = state.open
+            self.bus.publish(self.topics.service_state(code), state, 1, True)
+        if out.hall:
+            self.bus.publish(self.topics.hall(), hall_msg(self.engine, now), 1, True)

@@ -1,0 +1,197 @@
+"""ticketd's SQLite store (WAL, synchronous=FULL): the day's tickets and counters, calls, ratings,
+counter events, request ids with their replies, and the history of past days.
+
+The service writes each batch of requests in one transaction before it publishes anything.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from contextlib import contextmanager
+from dataclasses import astuple, fields
+from datetime import date, datetime
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from ticketd.model import Call, CounterState, CounterStatus, Rating, Ticket, TicketState
+
+_TICKET_COLUMNS = [f.name for f in fields(Ticket)]
+_DATETIME_COLUMNS = {"issued_at", "called_at", "started_at", "finished_at"}
+
+# Schema migrations: index i takes PRAGMA user_version from i to i + 1. Append, never edit.
+MIGRATIONS: list[str] = [
+    f"""
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE tickets (
+        day TEXT NOT NULL, {", ".join(f"{c} {'INTEGER' if c in ('seq', 'priority', 'transfers', 'rated') else 'TEXT'}" for c in _TICKET_COLUMNS)},
+        PRIMARY KEY (day, number));
+    CREATE TABLE tickets_history AS SELECT * FROM tickets WHERE 0;
+    CREATE INDEX tickets_history_day ON tickets_history(day);
+    CREATE TABLE counters (
+        id TEXT PRIMARY KEY, status TEXT NOT NULL, officer_id TEXT, current TEXT,
+        paused_reason TEXT, since_priority INTEGER NOT NULL, credits TEXT NOT NULL);
+    CREATE TABLE calls (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, day TEXT NOT NULL, number TEXT NOT NULL,
+        counter TEXT NOT NULL, service TEXT NOT NULL, recall INTEGER NOT NULL, at TEXT NOT NULL);
+    CREATE INDEX calls_day ON calls(day);
+    CREATE TABLE ratings (
+        day TEXT NOT NULL, ticket TEXT NOT NULL, level TEXT NOT NULL, reasons TEXT NOT NULL,
+        comment TEXT, officer_id TEXT NOT NULL, counter TEXT NOT NULL, at TEXT NOT NULL,
+        request_id TEXT NOT NULL, PRIMARY KEY (day, ticket));
+    CREATE TABLE counter_events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, day TEXT NOT NULL, counter TEXT NOT NULL,
+        officer_id TEXT, op TEXT NOT NULL, ticket TEXT, detail TEXT, at TEXT NOT NULL);
+    CREATE INDEX counter_events_day ON counter_events(day);
+    CREATE TABLE requests (
+        id TEXT PRIMARY KEY, topic TEXT NOT NULL, reply TEXT, ticket TEXT, at TEXT NOT NULL);
+    """,
+]
+
+
+def _encode(column: str, value: object) -> object:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def _decode_ticket(row: sqlite3.Row) -> Ticket:
+    values = {}
+    for name in _TICKET_COLUMNS:
+        value = row[name]
+        if name in _DATETIME_COLUMNS and value is not None:
+            value = datetime.fromisoformat(value)
+        values[name] = value
+    values["priority"] = bool(values["priority"])
+    values["rated"] = bool(values["rated"])
+    values["state"] = TicketState(values["state"])
+    return Ticket(**values)
+
+
+class Store:
+    """One SQLite file; use from one thread (ticketd's worker)."""
+
+    def __init__(self, path: Path, synchronous: str = "FULL") -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute(f"PRAGMA synchronous={synchronous}")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self.db.execute("PRAGMA busy_timeout=5000")
+        self._migrate()
+
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(MIGRATIONS):
+            raise RuntimeError(f"{self.path} has schema {version}, newer than this motcua ({len(MIGRATIONS)})")
+        for index in range(version, len(MIGRATIONS)):
+            with self.transaction():
+                self._apply(MIGRATIONS[index], index + 1)
+
+    def _apply(self, script: str, version: int) -> None:
+        for statement in filter(str.strip, script.split(";")):
+            self.db.execute(statement)
+        self.db.execute(f"PRAGMA user_version={version}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def close(self) -> None:
+        self.db.close()
+
+    # ---- the current day ---------------------------------------------------------------------
+    def day(self) -> date | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key='day'").fetchone()
+        return date.fromisoformat(row[0]) if row else None
+
+    def set_day(self, day: date) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES('day', ?)", (day.isoformat(),))
+
+    def load_tickets(self, day: date) -> list[Ticket]:
+        rows = self.db.execute("SELECT * FROM tickets WHERE day=? ORDER BY issued_at, number", (day.isoformat(),))
+        return [_decode_ticket(r) for r in rows]
+
+    def load_counters(self) -> list[CounterState]:
+        return [
+            CounterState(
+                id=r["id"], status=CounterStatus(r["status"]), officer_id=r["officer_id"], current=r["current"],
+                paused_reason=r["paused_reason"], since_priority=r["since_priority"], credits=json.loads(r["credits"]),
+            )
+            for r in self.db.execute("SELECT * FROM counters")
+        ]
+
+    def load_recent_calls(self, day: date, limit: int = 10) -> list[Call]:
+        rows = self.db.execute(
+            "SELECT * FROM calls WHERE day=? ORDER BY seq DESC LIMIT ?", (day.isoformat(), limit)
+        )
+        return [Call(r["number"], r["counter"], r["service"], bool(r["recall"]), datetime.fromisoformat(r["at"]))
+                for r in rows]
+
+    # ---- writes (inside a transaction) -------------------------------------------------------
+    def save_tickets(self, day: date, tickets: Iterable[Ticket]) -> None:
+        placeholders = ", ".join("?" for _ in range(len(_TICKET_COLUMNS) + 1))
+        self.db.executemany(
+            f"INSERT OR REPLACE INTO tickets (day, {', '.join(_TICKET_COLUMNS)}) VALUES ({placeholders})",
+            [(day.isoformat(), *(_encode(c, v) for c, v in zip(_TICKET_COLUMNS, astuple(t)))) for t in tickets],
+        )
+
+    def save_counters(self, counters: Iterable[CounterState]) -> None:
+        self.db.executemany(
+            "INSERT OR REPLACE INTO counters VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(c.id, c.status.value, c.officer_id, c.current, c.paused_reason, c.since_priority, json.dumps(c.credits))
+             for c in counters],
+        )
+
+    def save_calls(self, day: date, calls: Iterable[Call]) -> None:
+        self.db.executemany(
+            "INSERT INTO calls (day, number, counter, service, recall, at) VALUES (?, ?, ?, ?, ?, ?)",
+            [(day.isoformat(), c.number, c.counter, c.service, int(c.recall), c.at.isoformat()) for c in calls],
+        )
+
+    def save_rating(self, day: date, rating: Rating, request_id: str) -> None:
+        self.db.execute(
+            "INSERT INTO ratings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (day.isoformat(), rating.ticket, rating.level, json.dumps(list(rating.reasons), ensure_ascii=False),
+             rating.comment, rating.officer_id, rating.counter, rating.at.isoformat(), request_id),
+        )
+
+    def log_counter_event(self, day: date, counter: str, officer_id: str | None, op: str,
+                          ticket: str | None, detail: str | None, at: datetime) -> None:
+        self.db.execute(
+            "INSERT INTO counter_events (day, counter, officer_id, op, ticket, detail, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (day.isoformat(), counter, officer_id, op, ticket, detail, at.isoformat()),
+        )
+
+    # ---- request ids -------------------------------------------------------------------------
+    def reply_for(self, request_id: str) -> tuple[bool, str | None, str | None]:
+        """(known, stored reply JSON or None while pending, ticket number) for a request id."""
+        row = self.db.execute("SELECT reply, ticket FROM requests WHERE id=?", (request_id,)).fetchone()
+        return (False, None, None) if row is None else (True, row["reply"], row["ticket"])
+
+    def remember_request(self, request_id: str, topic: str, reply: str | None, ticket: str | None,
+                         at: datetime) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO requests (id, topic, reply, ticket, at) VALUES (?, ?, ?, ?, ?)",
+            (request_id, topic, reply, ticket, at.isoformat()),
+        )
+
+    # ---- the daily reset ---------------------------------------------------------------------
+    def archive_day(self, old_day: date, new_day: date, counters: Iterable[CounterState], keep_requests_days: int = 7) -> None:
+        """Move ``old_day``'s tickets to history, reset counters, start ``new_day``."""
+        self.db.execute("INSERT INTO tickets_history SELECT * FROM tickets WHERE day=?", (old_day.isoformat(),))
+        self.db.execute("DELETE FROM tickets WHERE day=?", (old_day.isoformat(),))
+        self.save_counters(counters)
+        self.set_day(new_day)
+        cutoff = date.fromordinal(new_day.toordinal() - keep_requests_days).isoformat()
+        self.db.execute("DELETE FROM requests WHERE at < ?", (cutoff,))
