@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import re
 import string
-from typing import Protocol
 
 from display.vi_numbers import DIGITS, read_digits, read_number
+from motcua.config.schema import AnnouncerConfig
 from motcua.text import fold, nfc
 
 CHIME = "chime"
@@ -40,16 +40,6 @@ WORD_TOKENS: dict[str, str] = {
 LETTERS = "ABCDĐEFGHIJKLMNOPQRSTUVWXYZ"
 
 _LABEL = re.compile(r"([^\W\d_]*)(\d+)")
-
-
-class AnnouncerSettings(Protocol):
-    """The fields of ``motcua.config.schema.AnnouncerConfig`` used here."""
-
-    template: str
-    number_style: str
-    dialect: str
-    repeat: int
-    chime: bool
 
 
 def letter_token(letter: str) -> str:
@@ -81,7 +71,7 @@ def _spoken_label(label: str, style: str, dialect: str) -> tuple[str, list[str]]
     return text, tokens
 
 
-def _parts(number: str, counter: str, cfg: AnnouncerSettings) -> list[tuple[str, list[str]]]:
+def _parts(number: str, counter: str, cfg: AnnouncerConfig) -> list[tuple[str, list[str]]]:
     """The sentence as (text, tokens) pieces in template order."""
     values = {
         "number": _spoken_label(number, cfg.number_style, cfg.dialect),
@@ -99,17 +89,17 @@ def _parts(number: str, counter: str, cfg: AnnouncerSettings) -> list[tuple[str,
     return parts
 
 
-def announcement_text(number: str, counter_name_or_id: str, cfg: AnnouncerSettings) -> str:
+def announcement_text(number: str, counter_name_or_id: str, cfg: AnnouncerConfig) -> str:
     """The call sentence (NFC): "Mời công dân có số A, mười hai đến quầy số ba"."""
     return nfc("".join(text for text, _ in _parts(number, counter_name_or_id, cfg)))
 
 
-def sentence_tokens(number: str, counter_name_or_id: str, cfg: AnnouncerSettings) -> list[str]:
+def sentence_tokens(number: str, counter_name_or_id: str, cfg: AnnouncerConfig) -> list[str]:
     """Clip tokens of one sentence, without chime or repetition."""
     return [token for _, tokens in _parts(number, counter_name_or_id, cfg) for token in tokens]
 
 
-def announcement_tokens(number: str, counter_name_or_id: str, cfg: AnnouncerSettings) -> list[str]:
+def announcement_tokens(number: str, counter_name_or_id: str, cfg: AnnouncerConfig) -> list[str]:
     """The whole clip playlist: chime (if on), then the sentence ``repeat`` times, pauses between."""
     sentence = sentence_tokens(number, counter_name_or_id, cfg)
     playlist = [CHIME] if cfg.chime else []

@@ -22,11 +22,12 @@ import threading
 import wave
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
 from display.announcement import CHIME, PAUSE, announcement_text, announcement_tokens
+from motcua.config.schema import AnnouncerConfig
 from motcua.text import nfc
 
 log = logging.getLogger(__name__)
@@ -34,20 +35,6 @@ log = logging.getLogger(__name__)
 RATE = 22050
 PAUSE_S = 0.6
 ESPEAK_TIMEOUT_S = 30.0
-
-
-class VoiceSettings(Protocol):
-    """The fields of ``motcua.config.schema.AnnouncerConfig`` used here."""
-
-    template: str
-    number_style: str
-    dialect: str
-    clips_dir: Path | None
-    voice: str
-    repeat: int
-    chime: bool
-    output: str
-    wav_dir: Path | None
 
 
 class MissingClip(LookupError):
@@ -142,7 +129,7 @@ def render_espeak(text: str, voice: str = "vi") -> np.ndarray:
         return read_wav(out)
 
 
-def render(text: str, tokens: list[str], cfg: VoiceSettings) -> np.ndarray:
+def render(text: str, tokens: list[str], cfg: AnnouncerConfig) -> np.ndarray:
     """The announcement audio: clips when a clip set is configured and complete, else espeak-ng
     (chime first when on, the sentence ``repeat`` times with pauses between)."""
     if cfg.clips_dir is not None:
@@ -164,20 +151,20 @@ def render(text: str, tokens: list[str], cfg: VoiceSettings) -> np.ndarray:
 def has_sound_card() -> bool:
     """True when ``aplay -l`` lists a card (it exits 0 with none, so read what it prints)."""
     try:
-        result = subprocess.run(["aplay", "-l"], capture_output=True, text=True, timeout=10)
+        result = subprocess.run(["aplay", "-l"], check=False, capture_output=True, text=True, timeout=10)
     except (OSError, subprocess.SubprocessError):
         return False
     return any(line.startswith("card ") for line in result.stdout.splitlines())
 
 
-def resolve_output(cfg: VoiceSettings) -> str:
+def resolve_output(cfg: AnnouncerConfig) -> str:
     """``aplay`` or ``wav`` for the configured output."""
     if cfg.output == "auto":
         return "aplay" if has_sound_card() else "wav"
     return cfg.output
 
 
-def wav_dir(cfg: VoiceSettings) -> Path:
+def wav_dir(cfg: AnnouncerConfig) -> Path:
     """Where WAV output goes: ``cfg.wav_dir``, else ``$MOTCUA_DATA_DIR/announcements``."""
     if cfg.wav_dir is not None:
         return Path(cfg.wav_dir)
@@ -201,7 +188,7 @@ def play(samples: np.ndarray) -> None:
             raise VoiceError(f"aplay failed: {exc}") from exc
 
 
-def speak(text: str, tokens: list[str], cfg: VoiceSettings, *, wav_name: str = "call.wav") -> Path | None:
+def speak(text: str, tokens: list[str], cfg: AnnouncerConfig, *, wav_name: str = "call.wav") -> Path | None:
     """Render and output one announcement; the WAV path when written to files, None when played."""
     samples = render(text, tokens, cfg)
     if resolve_output(cfg) == "aplay":
@@ -209,7 +196,8 @@ def speak(text: str, tokens: list[str], cfg: VoiceSettings, *, wav_name: str = "
         return None
     folder = wav_dir(cfg)
     folder.mkdir(parents=True, exist_ok=True)
-    return write_wav(folder / wav_name, samples)
+    partial = write_wav(folder / f".{wav_name}.part", samples)
+    return partial.replace(folder / wav_name)  # whole files only: a watcher never sees half a call
 
 
 # --- the announcer -----------------------------------------------------------------------------
@@ -238,7 +226,7 @@ class Announcer:
     spoken and ``degraded`` with a reason after a failure (reported on changes only).
     """
 
-    def __init__(self, cfg: VoiceSettings, on_status: Callable[[str, str], None] | None = None) -> None:
+    def __init__(self, cfg: AnnouncerConfig, on_status: Callable[[str, str], None] | None = None) -> None:
         self._cfg = cfg
         self._on_status = on_status
         self._state: tuple[str, str] | None = None
@@ -279,7 +267,7 @@ class Announcer:
             speak(text, tokens, self._cfg, wav_name=wav_file_name(self._seq, number, counter))
         except ValueError as exc:
             log.error("cannot announce %r at counter %r: %s", number, counter, exc)
-        except Exception as exc:  # the worker must survive any failure to speak the next call
+        except Exception as exc:  # noqa: BLE001 - the worker must survive to speak the next call
             log.error("announcement of %s at counter %s failed: %s", number, counter, exc)
             self._report("degraded", "playback_failed")
         else:

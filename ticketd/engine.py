@@ -376,7 +376,7 @@ class Engine:
         if ticket.state == TicketState.SERVING:
             self._complete(ticket, state, None, None, now, result)
         else:
-            ticket.state = TicketState.NO_SHOW
+            pass
             _touch_ticket(result, ticket)
         state.current = None
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from typing import Protocol
 
 import serial
 
 from display.led.frames import encode_frame, frame_spec
+from motcua.config.schema import LedBoardDevice
 
 log = logging.getLogger(__name__)
 
@@ -24,27 +24,10 @@ StatusCallback = Callable[[str, str, str], None]
 WRITE_TIMEOUT_S = 1.0
 
 
-class BoardSettings(Protocol):
-    address: int
-    counter: str
-
-
-class LedBusSettings(Protocol):
-    """The fields of ``motcua.config.schema.LedBoardDevice`` used here."""
-
-    id: str
-    port: str
-    baudrate: int
-    preset: str
-    frame: dict[str, str | int] | None
-    boards: list[BoardSettings]
-    refresh_s: float
-
-
 class LedBus:
     """Drives the boards of one ``LedBoardDevice``; ``start()`` opens and starts refreshing."""
 
-    def __init__(self, cfg: LedBusSettings, on_status: StatusCallback | None = None,
+    def __init__(self, cfg: LedBoardDevice, on_status: StatusCallback | None = None,
                  write_timeout_s: float = WRITE_TIMEOUT_S) -> None:
         self._cfg = cfg
         self._spec = frame_spec(cfg.preset, cfg.frame)

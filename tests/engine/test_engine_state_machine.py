@@ -9,7 +9,7 @@ ticket, counter and service view is listed in the result's ``touched_*``.
 from dataclasses import astuple
 from datetime import timedelta
 
-from hypothesis import HealthCheck, settings, strategies as st
+from hypothesis import HealthCheck, event, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from engine_office import COUNTERS, OFFICERS, SERVICES, at, make_engine, snapshot
@@ -35,25 +35,33 @@ op_args = st.fixed_dictionaries({}, optional={
 
 
 class OfficeDay(RuleBasedStateMachine):
-    @initialize(mode=st.sampled_from(["strict", "interleave"]), every=st.integers(1, 3))
-    def start(self, mode, every):
+    @initialize(mode=st.sampled_from(["strict", "interleave"]), every=st.integers(1, 3),
+                batch=st.lists(st.tuples(st.sampled_from(SERVICE_CODES), st.booleans()), max_size=12))
+    def start(self, mode, every, batch):
         self.policy = Policy(priority_mode=mode, interleave_every=every, starvation_s=900, rating_window_s=300)
         self.engine = make_engine(self.policy)
         self.now = at(7, 30)
         self.issued_at = {}
+        for counter, officer in zip(COUNTER_IDS, OFFICER_IDS):
+            self.apply(self.engine.counter_op, counter, "open", {"officer": officer})
+        for service, priority in batch:
+            self.take(service, priority)
 
     # ----- running one operation -----
 
     def apply(self, fn, *args):
+        label = args[1] if fn == self.engine.counter_op else fn.__name__
         before = snapshot(self.engine, self.now)
         try:
             result = fn(*args, self.now)
         except EngineError as err:
+            event(f"{label}: {err.code}")
             assert err.code in ENGINE_CODES
             message = t(err.message_key, **err.params)
             assert message != err.message_key and "{" not in message
             assert snapshot(self.engine, self.now) == before, "a refusal changed state"
             return None
+        event(f"{label}: ok")
         after = snapshot(self.engine, self.now)
         touched_tickets = {x.number for x in result.touched_tickets}
         changed = {n for n, row in after["tickets"].items() if before["tickets"].get(n) != row}
@@ -82,7 +90,7 @@ class OfficeDay(RuleBasedStateMachine):
     def advance(self, seconds):
         self.now += timedelta(seconds=seconds)
 
-    @rule(service=st.sampled_from(SERVICE_CODES + ["XX"]), priority=st.booleans())
+    @rule(service=st.sampled_from(SERVICE_CODES * 3 + ["XX"]), priority=st.booleans())
     def take(self, service, priority):
         result = self.apply(self.engine.take, service, priority)
         if result is not None:
@@ -94,8 +102,17 @@ class OfficeDay(RuleBasedStateMachine):
     def open(self, counter, officer):
         self.apply(self.engine.counter_op, counter, "open", {"officer": officer})
 
-    @rule(counter=st.sampled_from(COUNTER_IDS))
-    def call_next(self, counter):
+    def _pick_counter(self, data, with_current: bool) -> str | None:
+        """A counter that is not closed (and, if asked, has a current ticket), so the step does something."""
+        ids = [cid for cid, state in self.engine.counters.items()
+               if state.status != CounterStatus.CLOSED and (state.current is not None or not with_current)]
+        return data.draw(st.sampled_from(ids)) if ids else None
+
+    @rule(data=st.data())
+    def call_next(self, data):
+        counter = self._pick_counter(data, with_current=False)
+        if counter is None:
+            return
         cdef = next(c for c in COUNTERS if c.id == counter)
         priority_waiting = any(
             x.state == TicketState.WAITING and x.priority
@@ -105,6 +122,34 @@ class OfficeDay(RuleBasedStateMachine):
         if result is not None and self.policy.priority_mode == "strict":
             assert result.ticket.priority or not priority_waiting, "plain ticket called before a priority one"
 
+    @rule(op=st.sampled_from([("start", {}), ("recall", {}), ("no_show", {}), ("hold", {})]
+                             + [("finish", {"outcome": o}) for o in OUTCOMES]
+                             + [("transfer", {"to_service": code}) for code in SERVICE_CODES]
+                             + [("transfer", {"to_counter": cid}) for cid in COUNTER_IDS]),
+          data=st.data())
+    def act_on_current(self, op, data):
+        counter = self._pick_counter(data, with_current=True)
+        if counter is not None:
+            self.apply(self.engine.counter_op, counter, *op)
+
+    @rule(counter=st.sampled_from(COUNTER_IDS), op=st.sampled_from(["close", "pause", "resume"]))
+    def counter_status(self, counter, op):
+        self.apply(self.engine.counter_op, counter, op, {})
+
+    @rule(data=st.data())
+    def call(self, data):
+        counter = self._pick_counter(data, with_current=False)
+        if counter is not None and self.issued_at:
+            number = data.draw(st.sampled_from(sorted(self.issued_at)))
+            self.apply(self.engine.counter_op, counter, "call", {"ticket": number})
+
+    @rule(level=st.sampled_from(RATING_LEVELS), data=st.data())
+    def rate_at_its_counter(self, level, data):
+        done = sorted(x.number for x in self.engine.tickets() if x.state == TicketState.DONE)
+        if done:
+            ticket = self.engine.get_ticket(data.draw(st.sampled_from(done)))
+            self.apply(self.engine.rate, ticket.counter, ticket.number, level, ["chờ lâu"], None)
+
     @rule(counter=st.sampled_from(COUNTER_IDS + ["9"]), op=st.sampled_from(COUNTER_OPS + ("dance",)),
           args=op_args, data=st.data())
     def counter_op(self, counter, op, args, data):
@@ -113,11 +158,10 @@ class OfficeDay(RuleBasedStateMachine):
             args = dict(args, ticket=data.draw(st.sampled_from(numbers)))
         self.apply(self.engine.counter_op, counter, op, args)
 
-    @rule(counter=st.sampled_from(COUNTER_IDS), level=st.sampled_from(RATING_LEVELS),
+    @rule(counter=st.sampled_from(COUNTER_IDS + ["9"]), level=st.sampled_from(RATING_LEVELS),
           reasons=st.sampled_from([[], ["chờ lâu"]]), data=st.data())
     def rate(self, counter, level, reasons, data):
-        done = sorted(n for n in self.issued_at if self.engine.get_ticket(n).state == TicketState.DONE)
-        number = data.draw(st.sampled_from(done + ["A999"]))
+        number = data.draw(st.sampled_from(sorted(self.issued_at) + ["A999"]))
         self.apply(self.engine.rate, counter, number, level, reasons, None)
 
     # ----- invariants -----

@@ -101,10 +101,16 @@ class Sheet:
         self.y += height
 
     def big(self, text: str, weight: str, width: int, height: int) -> None:
-        """One line drawn as large as fits ``width`` x ``height``, its ink centred."""
-        f = font(weight, fit_size(text, weight, width, height))
-        left, top, right, bottom = f.getbbox(text, anchor="ls")
+        """One line drawn as large as fits ``width`` x ``height``, its ink centred.
+
+        The size is fitted to a template (digits as "0", other characters as "W"), so every
+        number of the same shape prints at the same size and the layout below it never moves.
+        """
+        template = "".join("0" if c.isdigit() else "W" for c in text)
+        f = font(weight, fit_size(template, weight, width, height))
+        _, top, _, bottom = f.getbbox(template, anchor="ls")
         self._room(bottom - top)
+        left, _, right, _ = f.getbbox(text, anchor="ls")
         x = (self.width - (right - left)) // 2 - left
         self._draw.text((x, self.y - top), text, font=f, anchor="ls", fill=BLACK)
         self.y += bottom - top

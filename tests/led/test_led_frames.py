@@ -1,5 +1,6 @@
 import pytest
 
+from display.led import frames
 from display.led.frames import PRESETS, checksum, encode_frame, frame_spec
 
 
@@ -78,7 +79,5 @@ def test_address_range(address):
 
 
 def test_presets_are_documented():
-    import display.led.frames as frames
-
     for name in PRESETS:
         assert f"``{name}``" in frames.__doc__
