@@ -243,7 +243,7 @@ class Engine:
             ticket.target_counter = to_counter
         state.current = None
         return OpResult(ticket=ticket, counter=state, touched_tickets=[ticket], touched_counters=[state],
-                        touched_services={old_service, ticket.service})
+                        touched_services={ticket.service})
 
     # ----- ratings -----------------------------------------------------------------------------
 
@@ -376,7 +376,7 @@ class Engine:
         if ticket.state == TicketState.SERVING:
             self._complete(ticket, state, None, None, now, result)
         else:
-            pass
+            ticket.state = TicketState.NO_SHOW
             _touch_ticket(result, ticket)
         state.current = None
 

@@ -34,6 +34,15 @@ def ticket_obj(engine: Engine, ticket: Ticket) -> m.TicketObj:
     )
 
 
+def ticket_event_ticket(ticket: Ticket) -> m.TicketEventTicket:
+    return m.TicketEventTicket(
+        number=ticket.number, service=ticket.service, issued_service=ticket.issued_service, priority=ticket.priority,
+        state=ticket.state.value, issued_at=iso(ticket.issued_at), called_at=iso(ticket.called_at),
+        started_at=iso(ticket.started_at), finished_at=iso(ticket.finished_at), counter=ticket.counter,
+        officer=ticket.officer_id, outcome=ticket.outcome, dossier=ticket.dossier, transfers=ticket.transfers,
+    )
+
+
 def counter_state_msg(engine: Engine, state: CounterState, now: datetime) -> m.CounterStateMsg:
     definition = engine.counter_defs[state.id]
     current = engine.get_ticket(state.current) if state.current else None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,14 +24,15 @@ from pydantic import ValidationError
 
 from motcua.bus import BusClient, Incoming, PayloadError
 from motcua.bus import models as m
-from motcua.clock import Clock, business_day
+from motcua.clock import Clock, business_day, iso
 from motcua.config import OfficeConfig
 from motcua.i18n import t
 from ticketd import defs
 from ticketd.engine import Engine
 from ticketd.model import EngineError, OpResult
 from ticketd.payloads import (
-    call_event, counter_state_msg, hall_msg, rate_request_event, rating_obj, service_state_msg, ticket_obj,
+    call_event, counter_state_msg, hall_msg, rate_request_event, rating_obj, service_state_msg, ticket_event_ticket,
+    ticket_obj,
 )
 from ticketd.requests import MODELS, dump, error_reply, route, sniff_id, valid_id, validation_detail
 from ticketd.store import Store
@@ -73,6 +75,7 @@ class _Outbox:
         self.services: set[str] = set()
         self.hall = False
         self.after_commit: list[Callable[[], None]] = []
+        self.events: list[tuple[int, str, str]] = []  # outbox rows written by this batch
 
     def reply(self, topics, request_id: str, body: str, waiters: list[_Waiter]) -> None:
         raw = body.encode("utf-8")
@@ -102,6 +105,9 @@ class TicketDaemon:
         self._queue: queue.Queue = queue.Queue()
         self._inflight: dict[str, _InFlight] = {}
         self._open_flags: dict[str, bool] = {}
+        self._instance = self.store.instance()
+        self._outbox_seq = self.store.next_outbox_seq()
+        self._unacked: dict[int, object] = {}
         self._stop = threading.Event()
         self._worker = threading.Thread(target=self._run, name="ticketd-worker", daemon=True)
 
@@ -156,16 +162,20 @@ class TicketDaemon:
 
     # ---- the worker -----------------------------------------------------------------------
     def _run(self) -> None:
+        last_tick = time.monotonic()
         while not self._stop.is_set():
             try:
                 batch = [self._queue.get(timeout=TICK_S)]
             except queue.Empty:
-                batch = ["tick"]
+                batch = []
             while len(batch) < BATCH_MAX:
                 try:
                     batch.append(self._queue.get_nowait())
                 except queue.Empty:
                     break
+            if time.monotonic() - last_tick >= TICK_S:  # also under a steady load
+                batch.append("tick")
+                last_tick = time.monotonic()
             if "stop" in batch:
                 batch = [item for item in batch if item != "stop"]
             try:
@@ -215,6 +225,7 @@ class TicketDaemon:
             self._tick(out)
         elif item == "publish_all":
             self._mark_everything(out)
+            out.after_commit.append(lambda: self._flush_outbox(resend=True))
 
     def _internal_error(self, msg: Incoming, out: _Outbox) -> None:
         request_id = sniff_id(msg.raw)
@@ -281,7 +292,7 @@ class TicketDaemon:
         if kiosk not in self.kiosks:
             raise EngineError("unknown_device")
         result = self.engine.take(req.service, req.priority, now)
-        self._persist(result, out, now)
+        self._persist(result, out, now, "take")
         ticket = result.ticket
         printer = self.kiosks[kiosk]
         if req.print and printer:
@@ -304,7 +315,7 @@ class TicketDaemon:
     def _do_cmd(self, req: m.CounterCommand, counter: str, now: datetime, out: _Outbox):
         args = req.model_dump(exclude={"id", "op"}, exclude_none=True)
         result = self.engine.counter_op(counter, req.op, args, now)
-        self._persist(result, out, now)
+        self._persist(result, out, now, req.op)
         state = self.engine.counters[counter]
         detail = req.reason or req.outcome or req.to_service or req.to_counter
         self.store.log_counter_event(self.engine.day, counter, state.officer_id or req.officer, req.op,
@@ -316,8 +327,12 @@ class TicketDaemon:
     def _do_rating(self, req: m.RatingSubmit, counter: str, now: datetime, out: _Outbox):
         reasons = [r.strip() for r in req.reasons if r.strip()]
         result = self.engine.rate(counter, req.ticket.strip().upper(), req.level, reasons, req.comment, now)
-        self._persist(result, out, now)
+        self._persist(result, out, now, "rating")
         self.store.save_rating(self.engine.day, result.rating, req.id)
+        ticket = self.engine.get_ticket(result.rating.ticket)
+        self._event(out, self.topics.rating_event(), m.RatingEvent(
+            id="", office=self.cfg.office.id, day=self.engine.day.isoformat(),
+            rating=rating_obj(self.engine, result.rating), comment=result.rating.comment, dossier=ticket.dossier))
         return dump(m.RatingReply(id=req.id, rating=rating_obj(self.engine, result.rating))), result.rating.ticket, None
 
     def _do_query(self, req: m.TicketQuery, _target, now: datetime, out: _Outbox):
@@ -354,10 +369,14 @@ class TicketDaemon:
         self.bus.set_status(state, detail, device_id=device_id, kind="printer")
 
     # ---- state ----------------------------------------------------------------------------
-    def _persist(self, result: OpResult, out: _Outbox, now: datetime) -> None:
+    def _persist(self, result: OpResult, out: _Outbox, now: datetime, op: str) -> None:
         day = self.engine.day
         if result.touched_tickets:
             self.store.save_tickets(day, result.touched_tickets)
+        for ticket in result.touched_tickets:
+            self._event(out, self.topics.ticket_event(), m.TicketEvent(
+                id="", office=self.cfg.office.id, day=day.isoformat(), op=op, ticket=ticket_event_ticket(ticket),
+                at=iso(now)))
         if result.touched_counters:
             self.store.save_counters(result.touched_counters)
         if result.calls:
@@ -373,12 +392,33 @@ class TicketDaemon:
             out.services |= set(self.engine.counter_defs[counter.id].services)
         out.hall = out.hall or bool(result.touched_tickets or result.touched_counters or result.calls)
 
+    def _event(self, out: _Outbox, topic: str, event: m.TicketEvent | m.RatingEvent) -> None:
+        """Write an event to the outbox (same transaction); it is published after the commit."""
+        seq = self._outbox_seq
+        self._outbox_seq += 1
+        body = dump(event.model_copy(update={"id": f"{self._instance}-{seq}"}))
+        self.store.add_outbox(seq, topic, body)
+        out.events.append((seq, topic, body))
+
+    def _flush_outbox(self, resend: bool) -> None:
+        """Forget events the broker has acknowledged; with ``resend``, publish the others again."""
+        acked = [seq for seq, info in self._unacked.items() if info.is_published()]
+        if acked:
+            with self.store.transaction():
+                self.store.drop_outbox(acked)
+            for seq in acked:
+                del self._unacked[seq]
+        if resend:
+            for seq, topic, body in self.store.pending_outbox():
+                self._unacked[seq] = self.bus.publish(topic, body.encode("utf-8"))
+
     def _mark_everything(self, out: _Outbox) -> None:
         out.counters |= set(self.engine.counters)
         out.services |= set(self.engine.services)
         out.hall = True
 
     def _tick(self, out: _Outbox) -> None:
+        out.after_commit.append(lambda: self._flush_outbox(resend=False))
         now = self.clock.now()
         today = business_day(now, self.cfg.reset.time)
         if today != self.engine.day:
@@ -394,6 +434,8 @@ class TicketDaemon:
         now = self.clock.now()
         for topic, payload, retain, props in out.messages:
             self.bus.publish(topic, payload, 1, retain, props)
+        for seq, topic, body in out.events:
+            self._unacked[seq] = self.bus.publish(topic, body.encode("utf-8"))
         for counter in sorted(out.counters):
             self.bus.publish(self.topics.counter_state(counter),
                              counter_state_msg(self.engine, self.engine.counters[counter], now), 1, True)

@@ -46,6 +46,11 @@ MIGRATIONS: list[str] = [
     CREATE TABLE requests (
         id TEXT PRIMARY KEY, topic TEXT NOT NULL, reply TEXT, ticket TEXT, at TEXT NOT NULL);
     """,
+    # 2: events for the province, kept until the broker has acknowledged them
+    """
+    CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, topic TEXT NOT NULL, payload TEXT NOT NULL);
+    INSERT INTO meta(key, value) VALUES ('instance', lower(hex(randomblob(6))));
+    """,
 ]
 
 
@@ -172,6 +177,24 @@ class Store:
             "INSERT INTO counter_events (day, counter, officer_id, op, ticket, detail, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (day.isoformat(), counter, officer_id, op, ticket, detail, at.isoformat()),
         )
+
+    # ---- the event outbox --------------------------------------------------------------------
+    def instance(self) -> str:
+        """A random id of this database, so event ids stay unique across offices and reinstalls."""
+        return self.db.execute("SELECT value FROM meta WHERE key='instance'").fetchone()[0]
+
+    def next_outbox_seq(self) -> int:
+        row = self.db.execute("SELECT seq FROM sqlite_sequence WHERE name='outbox'").fetchone()
+        return (row[0] if row else 0) + 1
+
+    def add_outbox(self, seq: int, topic: str, payload: str) -> None:
+        self.db.execute("INSERT INTO outbox (seq, topic, payload) VALUES (?, ?, ?)", (seq, topic, payload))
+
+    def pending_outbox(self) -> list[tuple[int, str, str]]:
+        return [tuple(r) for r in self.db.execute("SELECT seq, topic, payload FROM outbox ORDER BY seq")]
+
+    def drop_outbox(self, seqs: Iterable[int]) -> None:
+        self.db.executemany("DELETE FROM outbox WHERE seq=?", [(s,) for s in seqs])
 
     # ---- request ids -------------------------------------------------------------------------
     def reply_for(self, request_id: str) -> tuple[bool, str | None, str | None]:

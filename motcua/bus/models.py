@@ -226,6 +226,45 @@ class RateRequestEvent(_Payload):
     counter: str | None = None  # extension
 
 
+class TicketEventTicket(_Payload):
+    number: str
+    service: str
+    issued_service: str
+    priority: bool
+    state: str
+    issued_at: str
+    called_at: str | None = None
+    started_at: str | None = None
+    finished_at: str | None = None
+    counter: str | None = None
+    officer: str | None = None
+    outcome: str | None = None
+    dossier: str | None = None
+    transfers: int = 0
+
+
+class TicketEvent(_Payload):
+    """Extension topic ``event/ticket``: a ticket after a change; ``id`` is unique per event."""
+
+    id: str
+    office: str
+    day: str
+    op: str
+    ticket: TicketEventTicket
+    at: str
+
+
+class RatingEvent(_Payload):
+    """Extension topic ``event/rating``: an accepted rating; ``id`` is unique per event."""
+
+    id: str
+    office: str
+    day: str
+    rating: RatingObj
+    comment: str | None = None
+    dossier: str | None = None
+
+
 class CameraHealthMsg(_Payload):
     state: Literal["live", "stalled", "offline", "frozen", "black"]
     fps: float

@@ -69,6 +69,14 @@ class Topics:
     def camera_health(self, camera: str = "+") -> str:
         return self._t("camera", camera, "health")
 
+    def ticket_event(self) -> str:
+        """Extension: every change of a ticket, with an event id (for the province)."""
+        return self._t("event", "ticket")
+
+    def rating_event(self) -> str:
+        """Extension: every accepted rating, with an event id (for the province)."""
+        return self._t("event", "rating")
+
     def parts(self, topic: str) -> list[str]:
         """The levels of ``topic`` below the office root (``[]`` if it is not ours)."""
         prefix = self.root + "/"

@@ -317,12 +317,22 @@ class ButtonBoxDevice(Strict):
 
 
 class KeypadDevice(Strict):
+    """A counter keypad on a serial line; keypads sharing ``port`` are told apart by ``address``.
+
+    ``display``: it has a number display (the counter's current number is echoed to it).
+    ``officer``: who the ``open`` key logs in (default: the officer last seen at the counter).
+    ``transfer_service``: where the ``transfer`` key sends the current ticket.
+    """
+
     id: Id
     port: str
     baudrate: int = Field(9600, ge=1)
     address: int | None = Field(None, ge=0, le=255)
     counter: Id
     keys: Annotated[dict[str, KeypadOp], BeforeValidator(_str_keys)] = Field(min_length=1)
+    display: bool = False
+    officer: Id | None = None
+    transfer_service: ServiceCode | None = None
 
 
 class DisplayDevice(Strict):
@@ -673,6 +683,16 @@ def _cross_errors(data: Any) -> list[InitErrorDetails]:
     for i, board in enumerate(_list(devices, "led_boards")):
         for j, entry in enumerate(_list(board, "boards")):
             check_counter(("devices", "led_boards", i, "boards", j, "counter"), _get(entry, "counter"))
+
+    officer_ids = {_ref(_get(o, "id")) for o in _list(data, "officers")} - {None}
+    for i, keypad in enumerate(_list(devices, "keypads")):
+        officer = _ref(_get(keypad, "officer"))
+        if officer is not None and officer not in officer_ids:
+            problems.append(_problem(("devices", "keypads", i, "officer"), f"unknown officer {officer!r}", officer))
+        code = _ref(_get(keypad, "transfer_service"))
+        if code is not None and code not in service_codes:
+            loc = ("devices", "keypads", i, "transfer_service")
+            problems.append(_problem(loc, f"keypad transfers to unknown service {code!r}", code))
 
     for i, box in enumerate(_list(devices, "button_boxes")):
         buttons = _get(box, "buttons")

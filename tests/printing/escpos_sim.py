@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import socket
 import threading
+import tty
 
 from PIL import Image
 
@@ -103,7 +104,7 @@ class EmulatedPrinter:
         self.received = bytearray()  # all non-status bytes, in order
         self.queries: list[int] = []
         self._buf = bytearray()
-        self.lock = threading.Lock()
+        self.lock = threading.Condition()
 
     def feed(self, data: bytes) -> bytes:
         """Take bytes from the host; return the printer's answer bytes."""
@@ -124,12 +125,22 @@ class EmulatedPrinter:
                     self.received += self._buf[pos:end]
                 pos = end
             del self._buf[:pos]
+            self.lock.notify_all()
         return bytes(out)
+
+    def wait_for_jobs(self, count: int, timeout: float = 60) -> list[list[tuple]]:
+        """Block until ``count`` whole jobs have arrived; return them."""
+        with self.lock:
+            self.lock.wait_for(lambda: len(self._jobs()) >= count, timeout)
+        return self.jobs()
 
     def jobs(self) -> list[list[tuple]]:
         """Received commands split into jobs (each ends with a cut)."""
         with self.lock:
-            commands = parse_job(bytes(self.received))
+            return self._jobs()
+
+    def _jobs(self) -> list[list[tuple]]:
+        commands = parse_job(bytes(self.received))
         jobs, current = [], []
         for command in commands:
             current.append(command)
@@ -199,14 +210,17 @@ class TcpPrinter:
 
 
 class PtyPrinter:
-    """A serial printer on a pty pair: the code opens ``path``; a thread plays the printer."""
+    """A printer on a pty pair: the code opens ``path`` (as a serial port or a device file);
+    a thread plays the printer on the master side, or never reads when ``reading`` is False."""
 
-    def __init__(self, printer: EmulatedPrinter) -> None:
+    def __init__(self, printer: EmulatedPrinter, reading: bool = True) -> None:
         self.printer = printer
         self._master, self._slave = os.openpty()
+        tty.setraw(self._slave)  # no newline translation: bytes pass unchanged
         self.path = os.ttyname(self._slave)
         self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
+        if reading:
+            self._thread.start()
 
     def _serve(self) -> None:
         while True:
@@ -221,7 +235,11 @@ class PtyPrinter:
                 os.write(self._master, reply)
 
     def close(self) -> None:
-        """Close the slave end; once the code's port is closed too the reader gets EIO."""
+        """Close the slave end; once the code's side is closed too the reader gets EIO."""
+        if self._slave < 0:
+            return
         os.close(self._slave)
-        self._thread.join(5)
+        if self._thread.is_alive():
+            self._thread.join(5)
         os.close(self._master)
+        self._slave = self._master = -1

@@ -26,9 +26,15 @@ from ticketd.printing.connections import (
 
 
 class NetworkConnection(StatusConnection):
-    """A raw TCP printer (port 9100), connected afresh for every job."""
+    """A raw TCP printer (port 9100), connected afresh for every job.
+
+    The send buffer is kept small so that a job counts as sent only once most of it has reached
+    the printer: with the default (up to megabytes) a whole ticket fits in the kernel and a
+    printer that stopped reading would look as if it had taken the job.
+    """
 
     keep_open = False
+    SEND_BUFFER = 16384
 
     def __init__(self, cfg: Any) -> None:
         super().__init__(cfg)
@@ -42,6 +48,7 @@ class NetworkConnection(StatusConnection):
             raise ConnectionFailed(f"{self.cfg.host}:{self.cfg.port} unreachable") from exc
         self._sock = self._printer.device
         self._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, self.SEND_BUFFER)
 
     def close(self) -> None:
         self._sock = None

@@ -1,0 +1,154 @@
+"""Small painted widgets for screens read from far away: text that shrinks to fit, coloured
+boxes, a scrolling notice. Sizes are design pixels (of a 1920×1080 hall TV or a 1280×720 counter
+screen) times the window's ``scale``."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF, QSize, Qt, QTimer
+from PySide6.QtGui import QColor, QFontMetricsF, QPainter
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from display.qt import style
+
+LINE_HEIGHT = 1.3
+
+
+class TextItem(QWidget):
+    """One line of text in a fixed colour; the font shrinks (to ``min_ratio``) to fit the box,
+    then the text is elided. ``text()`` always holds the whole string."""
+
+    def __init__(self, px: float, bold: bool = False, color: QColor = style.TEXT,
+                 align: Qt.AlignmentFlag = Qt.AlignLeft | Qt.AlignVCenter, min_ratio: float = 0.55,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._px, self._bold, self._color, self._align, self._min_ratio = px, bold, QColor(color), align, min_ratio
+        self._scale = 1.0
+        self._text = ""
+        self.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self.setAttribute(Qt.WA_TranslucentBackground)
+
+    def text(self) -> str:
+        return self._text
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt naming
+        if text != self._text:
+            self._text = text
+            self.update()
+
+    def set_color(self, color: QColor) -> None:
+        if QColor(color) != self._color:
+            self._color = QColor(color)
+            self.update()
+
+    def set_scale(self, scale: float) -> None:
+        if scale != self._scale:
+            self._scale = scale
+            self.updateGeometry()
+            self.update()
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return QSize(int(self._px * self._scale * 2), int(self._px * self._scale * LINE_HEIGHT))
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        return QSize(0, int(self._px * self._scale * self._min_ratio * LINE_HEIGHT))
+
+    def fitted_px(self) -> float:
+        """The pixel size the text is drawn at in the current box."""
+        px = min(self._px * self._scale, self.height() / LINE_HEIGHT)
+        if not self._text or self.width() <= 0:
+            return px
+        width = QFontMetricsF(style.font(px, self._bold)).horizontalAdvance(self._text)
+        if width > self.width():
+            px = max(px * self._min_ratio, px * self.width() / width * 0.98)
+        return px
+
+    def paintEvent(self, _event) -> None:  # noqa: N802
+        if not self._text:
+            return
+        font = style.font(self.fitted_px(), self._bold)
+        shown = QFontMetricsF(font).elidedText(self._text, Qt.ElideRight, self.width())
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.TextAntialiasing)
+        painter.setFont(font)
+        painter.setPen(self._color)
+        painter.drawText(QRectF(self.rect()), int(self._align), shown)
+
+
+class Box(QWidget):
+    """A rounded, filled rectangle holding other widgets."""
+
+    def __init__(self, color: QColor, radius: float = 14, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._color = QColor(color)
+        self._radius = radius
+
+    def set_color(self, color: QColor) -> None:
+        if QColor(color) != self._color:
+            self._color = QColor(color)
+            self.update()
+
+    def color(self) -> QColor:
+        return QColor(self._color)
+
+    def paintEvent(self, _event) -> None:  # noqa: N802
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.Antialiasing)
+        painter.setPen(Qt.NoPen)
+        painter.setBrush(self._color)
+        painter.drawRoundedRect(QRectF(self.rect()), self._radius, self._radius)
+
+
+class Ticker(QWidget):
+    """A notice scrolling right to left, endlessly, at ``speed`` design pixels per second."""
+
+    FRAME_MS = 40
+
+    def __init__(self, px: float, color: QColor, background: QColor, speed: float = 90.0,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._px, self._color, self._background, self._speed = px, QColor(color), QColor(background), speed
+        self._scale = 1.0
+        self._text = ""
+        self._offset = 0.0
+        self._timer = QTimer(self)
+        self._timer.setInterval(self.FRAME_MS)
+        self._timer.timeout.connect(self._step)
+        self.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
+
+    def text(self) -> str:
+        return self._text
+
+    def setText(self, text: str) -> None:  # noqa: N802
+        self._text = " ".join(text.split())
+        self._offset = 0.0
+        if self._text:
+            self._timer.start()
+        else:
+            self._timer.stop()
+        self.update()
+
+    def set_scale(self, scale: float) -> None:
+        self._scale = scale
+        self.setFixedHeight(int(self._px * scale * 1.7))
+
+    def _step(self) -> None:
+        self._offset += self._speed * self._scale * self.FRAME_MS / 1000
+        self.update()
+
+    def paintEvent(self, _event) -> None:  # noqa: N802
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), self._background)
+        if not self._text:
+            return
+        font = style.font(self._px * self._scale)
+        metrics = QFontMetricsF(font)
+        gap = self.width() * 0.3
+        span = metrics.horizontalAdvance(self._text) + gap
+        x = self.width() - (self._offset % (span + self.width()))
+        painter.setRenderHint(QPainter.TextAntialiasing)
+        painter.setFont(font)
+        painter.setPen(self._color)
+        baseline = (self.height() + metrics.ascent() - metrics.descent()) / 2
+        while x < self.width():
+            painter.drawText(QRectF(x, 0, span, self.height()).adjusted(0, 0, 0, 0).topLeft() + QRectF(0, baseline, 0, 0).topLeft(), self._text)
+            x += span
