@@ -77,8 +77,9 @@ class GopQueue:
         return bool(self._queue) and (now - self._queue[0].enqueued > self.max_age_s
                                       or self._bytes >= self.max_bytes)
 
-    def restart(self) -> None:
-        """A new camera session: forget what was queued and wait for its first key frame."""
+    def flush(self) -> None:
+        """Drop what is queued and wait for the next key frame (a new camera session, or a link
+        that dropped and lost what was in flight)."""
         self.counters.dropped_packets += len(self._queue)
         self.counters.dropped_bytes += self._bytes
         self._queue.clear()
@@ -115,7 +116,7 @@ class GopQueue:
             return 0.0
         self._refill(now)
         need = min(self._queue[0].size, self.burst_bytes) - self._tokens
-        return max(0.0, need * 8 / self.rate_bps)
+        return need * 8 / self.rate_bps + 1e-6 if need > 0 else 0.0  # a hair over, for rounding
 
     # ---- figures --------------------------------------------------------------------------
     def __len__(self) -> int:

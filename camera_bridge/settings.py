@@ -50,7 +50,7 @@ class BridgeSettings(_Strict):
     endpoint: str  # the receiver, e.g. tcp://cameras.province.example:7555 (the office dials out)
     office_key: Path  # this office's secret certificate (``NAME.key_secret``)
     receiver_key: Path  # the receiver's public certificate (``NAME.key``)
-    sndhwm: int = Field(8, ge=1, le=1000)  # messages queued in ZeroMQ before sends would block
+    sndhwm: int = Field(4, ge=1, le=1000)  # messages queued in ZeroMQ before sends would block
     sndbuf_s: float = Field(0.25, gt=0)  # kernel send buffer, in seconds of the camera's budget
     max_queue_s: float = Field(1.0, gt=0)  # at a key frame, drop the GOP if queued video is older
     open_timeout_s: float = Field(3.0, gt=0)

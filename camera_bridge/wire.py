@@ -1,7 +1,7 @@
 """The uplink message: a small binary header, the compressed packet, and on key frames the stream's
 codec parameters, as one ZeroMQ multipart message.
 
-Header (network byte order, 36 bytes + camera id): magic ``MC``, version, flags (1 = key frame,
+Header (network byte order, 37 bytes + camera id): magic ``MC``, version, flags (1 = key frame,
 2 = a config part follows), session (random per camera connection), seq (per session, from 0),
 pts and dts (in the config's time base), wall clock when the bridge read the packet (seconds),
 camera id length and the camera id (ASCII).

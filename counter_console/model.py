@@ -93,7 +93,7 @@ class ConsoleView:
     status_text: str
     number: str | None
     service_name: str
-    ticket_label: str  # "Đang gọi" / "Đang phục vụ" / "Chưa có số"
+    ticket_label: str  # "Đang gọi" / "Đang phục vụ" / "" without a ticket
     elapsed_text: str
     priority: bool
     waiting: list[WaitingLine]
@@ -270,8 +270,7 @@ class ConsoleModel:
         current = self.current
         status = self.status
         number = current.get("number") if current else None
-        elapsed = ""
-        label = t("console.no_ticket")
+        elapsed = label = ""
         if current:
             serving = current.get("state") == "serving"
             label = t("console.serving") if serving else t("console.called")

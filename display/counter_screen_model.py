@@ -55,6 +55,9 @@ class CounterScreenModel:
         return True
 
     def apply_state(self, payload: dict[str, Any] | None) -> bool:
+        """The retained counter state (None: cleared); ignored while offline."""
+        if not self.connected:
+            return False
         try:
             self._state = CounterStateMsg.model_validate(payload) if payload is not None else None
         except ValidationError as exc:
@@ -64,6 +67,8 @@ class CounterScreenModel:
 
     def apply_call(self, payload: dict[str, Any]) -> bool:
         """A call (or recall) at this counter makes the number flash."""
+        if not self.connected:
+            return False
         try:
             event = CallEvent.model_validate(payload)
         except ValidationError as exc:

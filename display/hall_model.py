@@ -28,7 +28,7 @@ from motcua.i18n import t
 
 log = logging.getLogger(__name__)
 
-RECENT_SIZE = 5
+RECENT_SIZE = 4
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,6 @@ class WaitingRow:
     service: str
     name: str
     waiting: int
-    count_text: str
     wait_text: str
     open: bool
 
@@ -89,7 +88,10 @@ def wait_text(seconds: int) -> str:
     minutes = math.ceil(seconds / 60)
     if minutes < 60:
         return t("display.wait_minutes", minutes=minutes)
-    return t("display.wait_hours", hours=minutes // 60, minutes=f"{minutes % 60:02d}")
+    hours, rest = divmod(minutes, 60)
+    if rest == 0:
+        return t("display.wait_whole_hours", hours=hours)
+    return t("display.wait_hours", hours=hours, minutes=f"{rest:02d}")
 
 
 class HallModel:
@@ -138,7 +140,9 @@ class HallModel:
         return True
 
     def apply(self, topic: str, payload: dict[str, Any] | None, now: float) -> bool:
-        """Take one message (``payload`` None: a cleared retained topic)."""
+        """Take one message (``payload`` None: a cleared retained topic); ignored while offline."""
+        if not self.connected:
+            return False
         parts = self.topics.parts(topic)
         try:
             if parts == ["call"]:
@@ -242,8 +246,7 @@ class HallModel:
                 when = "—"
             else:
                 when = wait_text(state.est_wait_s)
-            rows.append(WaitingRow(code, state.name, state.waiting,
-                                   t("display.hall_waiting_count", count=state.waiting), when, state.open))
+            rows.append(WaitingRow(code, state.name, state.waiting, when, state.open))
         return rows
 
     def waiting_total(self) -> int | None:

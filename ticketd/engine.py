@@ -243,7 +243,7 @@ class Engine:
             ticket.target_counter = to_counter
         state.current = None
         return OpResult(ticket=ticket, counter=state, touched_tickets=[ticket], touched_counters=[state],
-                        touched_services={ticket.service})
+                        touched_services={old_service, ticket.service})
 
     # ----- ratings -----------------------------------------------------------------------------
 

@@ -54,4 +54,4 @@ def mean_service_s(tickets: Iterable[Ticket], service: str, window: int, default
 
 def wait_s(ahead_count: int, mean_s: float, open_counters: int) -> int:
     """Seconds to wait: (ahead + 1) service times shared by the open counters (at least one)."""
-    return int(round((ahead_count + 1) * mean_s / max(1, open_counters)))
+    return round((ahead_count + 1) * mean_s / max(1, open_counters))

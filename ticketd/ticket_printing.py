@@ -68,7 +68,7 @@ class TicketPrinting:
 
         def render_and_submit() -> None:
             try:
-                image = render_ticket(self._ticket_print(ticket, reprint_at), printer.width_dots)
+                image = render_ticket(self._ticket_print(ticket, reprint_at), self.pool[printer.id].width_dots)
                 job = self.pool.submit(printer.id, image)
             except Exception:
                 settle(PrintResult(False, "offline"))

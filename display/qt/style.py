@@ -21,6 +21,7 @@ BAD = QColor("#ff7b7b")
 ALERT = QColor("#b00020")
 TICKER_BG = QColor("#8a1c1c")
 HEADER_BG = QColor("#08325f")
+FLASH = QColor("#2f6db5")
 
 
 def font(px: int, bold: bool = False) -> QFont:

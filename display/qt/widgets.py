@@ -4,7 +4,7 @@ screen) times the window's ``scale``."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, QSize, Qt, QTimer
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QFontMetricsF, QPainter
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -14,14 +14,16 @@ LINE_HEIGHT = 1.3
 
 
 class TextItem(QWidget):
-    """One line of text in a fixed colour; the font shrinks (to ``min_ratio``) to fit the box,
-    then the text is elided. ``text()`` always holds the whole string."""
+    """Text in a fixed colour; the font shrinks (down to ``min_ratio``) until the text fits the
+    box, on one line or, with ``wrap``, on as many lines as the box holds; what still does not
+    fit is elided. ``text()`` always holds the whole string."""
 
     def __init__(self, px: float, bold: bool = False, color: QColor = style.TEXT,
                  align: Qt.AlignmentFlag = Qt.AlignLeft | Qt.AlignVCenter, min_ratio: float = 0.55,
-                 parent: QWidget | None = None) -> None:
+                 wrap: bool = False, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._px, self._bold, self._color, self._align, self._min_ratio = px, bold, QColor(color), align, min_ratio
+        self._px, self._bold, self._color, self._align = px, bold, QColor(color), align
+        self._min_ratio, self._wrap = min_ratio, wrap
         self._scale = 1.0
         self._text = ""
         self.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
@@ -54,24 +56,42 @@ class TextItem(QWidget):
 
     def fitted_px(self) -> float:
         """The pixel size the text is drawn at in the current box."""
-        px = min(self._px * self._scale, self.height() / LINE_HEIGHT)
+        return self._fit()[0]
+
+    def _fit(self) -> tuple[float, int]:
+        """(pixel size, Qt text flags) that make the text fit the box."""
+        full = self._px * self._scale
+        floor = full * self._min_ratio
+        px = min(full, self.height() / LINE_HEIGHT)
         if not self._text or self.width() <= 0:
-            return px
+            return px, int(self._align)
         width = QFontMetricsF(style.font(px, self._bold)).horizontalAdvance(self._text)
-        if width > self.width():
-            px = max(px * self._min_ratio, px * self.width() / width * 0.98)
-        return px
+        if width <= self.width():
+            return px, int(self._align)
+        if self._wrap:
+            flags = int(self._align) | int(Qt.TextWordWrap)
+            box = QRectF(0, 0, self.width(), 10_000)
+            size = min(full, self.height() / LINE_HEIGHT * 2)
+            while size >= floor:
+                needed = QFontMetricsF(style.font(size, self._bold)).boundingRect(box, flags, self._text)
+                if needed.width() <= self.width() and needed.height() <= self.height():
+                    return size, flags
+                size *= 0.94
+        return max(floor, px * self.width() / width * 0.98), int(self._align)
 
     def paintEvent(self, _event) -> None:  # noqa: N802
         if not self._text:
             return
-        font = style.font(self.fitted_px(), self._bold)
-        shown = QFontMetricsF(font).elidedText(self._text, Qt.ElideRight, self.width())
+        px, flags = self._fit()
+        font = style.font(px, self._bold)
+        shown = self._text
+        if not flags & int(Qt.TextWordWrap):
+            shown = QFontMetricsF(font).elidedText(self._text, Qt.ElideRight, self.width())
         painter = QPainter(self)
         painter.setRenderHint(QPainter.TextAntialiasing)
         painter.setFont(font)
         painter.setPen(self._color)
-        painter.drawText(QRectF(self.rect()), int(self._align), shown)
+        painter.drawText(QRectF(self.rect()), flags, shown)
 
 
 class Box(QWidget):
@@ -142,13 +162,13 @@ class Ticker(QWidget):
             return
         font = style.font(self._px * self._scale)
         metrics = QFontMetricsF(font)
-        gap = self.width() * 0.3
-        span = metrics.horizontalAdvance(self._text) + gap
-        x = self.width() - (self._offset % (span + self.width()))
+        span = metrics.horizontalAdvance(self._text) + self.width() * 0.3
+        lead = self._px * self._scale * 0.6
+        x = (lead - self._offset) % span - span
+        baseline = (self.height() + metrics.ascent() - metrics.descent()) / 2
         painter.setRenderHint(QPainter.TextAntialiasing)
         painter.setFont(font)
         painter.setPen(self._color)
-        baseline = (self.height() + metrics.ascent() - metrics.descent()) / 2
         while x < self.width():
-            painter.drawText(QRectF(x, 0, span, self.height()).adjusted(0, 0, 0, 0).topLeft() + QRectF(0, baseline, 0, 0).topLeft(), self._text)
+            painter.drawText(QPointF(x, baseline), self._text)
             x += span

@@ -243,6 +243,9 @@ class KioskDevice(Strict):
     name: str
     printer: Id | None = None
     orientation: Literal["portrait", "landscape"] = "portrait"
+    # the receipt scanner: a camera index (0 = /dev/video0), a device path, or a video file
+    # (relative to the config file's folder) played in a loop as if it were a camera
+    camera: int | str | None = None
 
 
 class PrinterDevice(Strict):
@@ -426,6 +429,36 @@ class KioskConfig(Strict):
         return value
 
 
+class DossierSourceConfig(Strict):
+    """Where dossiers come from (kiosk lookup and ``motcua stats``).
+
+    ``import`` reads the electronic one-stop system's CSV/JSON export at ``path`` (relative to the
+    config file's folder) and re-reads it when the file changes; ``http`` asks ``url`` (with
+    ``{code}``) for one dossier and, for statistics, ``list_url`` for all of them.
+    """
+
+    kind: Literal["import", "http"] = "import"
+    path: Path | None = None
+    url: str | None = None
+    list_url: str | None = None
+    timeout_s: float = Field(5.0, gt=0)
+    collect_place: str | None = None
+    stats_interval_s: float = Field(60.0, ge=1)
+
+    @field_validator("url")
+    @classmethod
+    def _url_fields(cls, value: str | None) -> str | None:
+        if value is not None:
+            _check_pattern(value, {"code"}, required={"code"})
+        return value
+
+    @model_validator(mode="after")
+    def _kind_settings(self) -> DossierSourceConfig:
+        if self.kind == "http" and self.url is None:
+            raise PydanticCustomError("dossier_source", "kind http needs url (with {code})")
+        return self
+
+
 class RatingConfig(Strict):
     reasons: list[str] = Field(default_factory=lambda: list(DEFAULT_RATING_REASONS), min_length=1)
     idle_s: int = Field(30, ge=5)
@@ -515,6 +548,7 @@ class OfficeConfig(Strict):
     announcer: AnnouncerConfig = Field(default_factory=AnnouncerConfig)
     hall: HallConfig = Field(default_factory=HallConfig)
     kiosk: KioskConfig = Field(default_factory=KioskConfig)
+    dossiers: DossierSourceConfig = Field(default_factory=DossierSourceConfig)
     rating: RatingConfig = Field(default_factory=RatingConfig)
     broker: BrokerConfig = Field(default_factory=BrokerConfig)
     storage: StorageConfig = Field(default_factory=StorageConfig)

@@ -15,7 +15,8 @@ def engine():
     return make_engine()
 
 
-def issue(engine, service, count, start=at(8, 0), priority=False):
+def issue(engine, service, count, start=None, priority=False):
+    start = start or at(8, 0)
     return [engine.take(service, priority, start + timedelta(seconds=i)).ticket for i in range(count)]
 
 
@@ -122,7 +123,7 @@ def test_unknown_counter_and_unknown_op(engine):
 
 def test_call_next_calls_the_oldest_and_records_the_call(engine):
     open_counter(engine, "1", "o1")
-    a1, a2 = issue(engine, "HT", 2)
+    a1, _ = issue(engine, "HT", 2)
     result = engine.counter_op("1", "call_next", {}, at(8, 5))
     assert result.ticket is a1 and a1.state == TicketState.CALLED
     assert (a1.counter, a1.called_at, a1.officer_id) == ("1", at(8, 5), "o1")
@@ -197,7 +198,7 @@ def test_call_brings_back_a_held_ticket_and_a_late_citizen(engine):
 def test_call_refusals(engine):
     open_counter(engine, "1", "o1")
     open_counter(engine, "2", "o2")
-    a1, a2, a3 = issue(engine, "HT", 3)
+    a3 = issue(engine, "HT", 3)[2]
     engine.counter_op("2", "call", {"ticket": "A001"}, at(8, 5))
     engine.counter_op("2", "hold", {}, at(8, 6))
     err = refused("not_allowed", engine.counter_op, "1", "call", {"ticket": "A001"}, at(8, 7))
@@ -283,7 +284,7 @@ def test_finish_refusals(engine):
 
 def test_no_show_only_for_a_called_ticket(engine):
     open_counter(engine, "1", "o1")
-    a1, a2 = issue(engine, "HT", 2)
+    a1, _ = issue(engine, "HT", 2)
     refused("not_allowed", engine.counter_op, "1", "no_show", {}, at(8, 4))
     engine.counter_op("1", "call_next", {}, at(8, 5))
     result = engine.counter_op("1", "no_show", {}, at(8, 8))

@@ -19,7 +19,7 @@ def busy_engine(policy: Policy | None = None):
         engine.take("CT", i == 4, next(clock))
         engine.take("CU", False, next(clock))
     engine.take("DD", False, next(clock))
-    op = lambda counter, name, **args: engine.counter_op(counter, name, args, next(clock))  # noqa: E731
+    op = lambda counter, name, **args: engine.counter_op(counter, name, args, next(clock))
     op("1", "call_next"); op("1", "start")
     finished = op("1", "finish", outcome="received").ticket.number
     op("1", "call_next"); op("1", "transfer", to_service="CU")
@@ -72,14 +72,14 @@ def test_restore_accepts_recent_calls_in_any_order_and_keeps_ten():
 
 
 def test_counters_missing_from_the_store_start_closed():
-    engine, now = busy_engine()
+    engine, _ = busy_engine()
     copy = make_engine(tickets=engine.tickets(), counter_states=[engine.counters["1"]])
     assert copy.counters["1"].status == CounterStatus.OPEN
     assert copy.counters["2"].status == CounterStatus.CLOSED and copy.counters["2"].officer_id is None
 
 
 def test_start_day_hands_back_the_old_day_and_starts_fresh():
-    engine, now = busy_engine()
+    engine, _ = busy_engine()
     before = engine.tickets()
     old = engine.start_day(NEXT_DAY)
     assert old == before and {t.state for t in old} >= {TicketState.DONE, TicketState.WAITING, TicketState.HELD}

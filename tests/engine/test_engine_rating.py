@@ -47,7 +47,8 @@ def test_dissatisfied_needs_a_reason_and_keeps_them_normalised(engine):
     assert t(err.message_key) == "Vui lòng chọn ít nhất một lý do khi không hài lòng."
     refused("bad_request", engine.rate, "1", "A001", "dissatisfied", ["  "], None, at(8, 22))
     decomposed = "cho\u031b\u0300 lâu"  # "chờ lâu" with a combining grave accent
-    rating = engine.rate("1", "A001", "dissatisfied", [decomposed], " Đợi gần một tiếng ", at(8, 22)).rating
+    result = engine.rate("1", "A001", "dissatisfied", [decomposed], " Đợi gần một tiếng ", at(8, 22))
+    rating = result.rating
     assert rating.reasons == ("chờ lâu",) and rating.comment == "Đợi gần một tiếng"
 
 

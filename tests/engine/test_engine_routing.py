@@ -8,8 +8,9 @@ from engine_office import COUNTERS, at, make_engine, open_counter, refused
 from ticketd.model import CounterDef, EngineError, Policy
 
 
-def call_all(engine, counter, start=at(8, 30)):
-    """Call every ticket the counter can reach, finishing each; the numbers in call order."""
+def call_all(engine, counter, start=None):
+    """Call_next until the queue is empty; the numbers in call order."""
+    start = start or at(8, 30)
     numbers = []
     for i in range(1000):
         try:

@@ -11,7 +11,8 @@ from ticketd.model import ServiceDef, Ticket, TicketState
 
 def test_numbers_are_prefix_and_per_service_sequence():
     engine = make_engine()
-    numbers = [engine.take(code, False, at(8, 0, i)).ticket.number for i, code in enumerate("HT HT CT HT CT CU".split())]
+    codes = ["HT", "HT", "CT", "HT", "CT", "CU"]
+    numbers = [engine.take(code, False, at(8, 0, i)).ticket.number for i, code in enumerate(codes)]
     assert numbers == ["A001", "A002", "B001", "A003", "B002", "C001"]
 
 

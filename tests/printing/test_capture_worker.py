@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
-from datetime import datetime
 from pathlib import Path
 
 import cv2

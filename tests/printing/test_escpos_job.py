@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 from escpos_sim import parse_job, raster_image
 from PIL import Image
 
+from motcua.i18n import t
+from ticketd import printing
 from ticketd.printing.escpos_job import paper_width_dots, ticket_job_bytes
 from ticketd.printing.render import render_ticket
+from ticketd.printing.worker import ERROR_CODES
 
 
 @pytest.mark.parametrize("width", (384, 576))
@@ -56,3 +62,11 @@ def test_paper_width_follows_a_known_profile():
     assert paper_width_dots(80, "TM-T88V") == 512  # 180 dpi printer
     assert paper_width_dots(58, "TM-T88V") == 384  # capped to the paper
     assert paper_width_dots(80, "simple") == 576  # profile without a width
+
+
+def test_every_printing_string_is_in_the_catalogue():
+    source = "".join(p.read_text() for p in Path(printing.__file__).parent.glob("*.py"))
+    keys = set(re.findall(r't\("printing\.(\w+)"', source))
+    keys |= {f"error_{code}" for code in ERROR_CODES}
+    assert len(keys) > 15
+    assert [k for k in sorted(keys) if t(f"printing.{k}") == f"printing.{k}"] == []

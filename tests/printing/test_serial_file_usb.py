@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from escpos_sim import EmulatedPrinter, PtyPrinter, parse_job, raster_image
+from escpos_sim import EmulatedPrinter, PtyPrinter, raster_image
 
 from ticketd.printing.render import render_ticket
 from ticketd.printing.worker import PrinterWorker

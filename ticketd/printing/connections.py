@@ -73,7 +73,8 @@ def backend_class(name: str) -> type[Connection]:
     try:
         target = BACKENDS[name]
     except KeyError:
-        raise ValueError(f"unknown printer backend {name!r}; known: {', '.join(BACKENDS)}") from None
+        known = ", ".join(BACKENDS)
+        raise ValueError(f"unknown printer backend {name!r}; known: {known}") from None
     if isinstance(target, str):
         module, _, attr = target.partition(":")
         target = getattr(importlib.import_module(module), attr)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from PIL import ImageFont
@@ -19,7 +19,7 @@ class FontNotFoundError(RuntimeError):
     """No Vietnamese-capable font file is installed."""
 
 
-@lru_cache(maxsize=None)
+@cache
 def font_path(weight: str) -> Path:
     """The first installed file for ``weight`` ("regular" or "bold") under the fontconfig dirs."""
     names = FONT_FILES[weight]

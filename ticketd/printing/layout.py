@@ -138,7 +138,7 @@ class Sheet:
         self._room(40)
         base = self.y + 38
         self._draw.line((0, base, self.width - 1, base), fill=BLACK, width=2)
-        for mm in range(0, self.width // dots_per_mm + 1):
+        for mm in range(self.width // dots_per_mm + 1):
             x = min(mm * dots_per_mm, self.width - 1)
             tick = 18 if mm % 10 == 0 else 10 if mm % 5 == 0 else 5
             self._draw.line((x, base - tick, x, base), fill=BLACK, width=1)

@@ -9,7 +9,8 @@ QUIET_ZONE = 4
 
 
 def qr_image(data: str, max_width: int, min_module: int = 3) -> Image.Image:
-    """A mode "1" QR of ``data`` (level M), modules as large as fit ``max_width`` (>= ``min_module``)."""
+    """A mode "1" QR of ``data`` (level M) with modules as large as fit ``max_width``, but at
+    least ``min_module`` dots (smaller modules blur on thermal paper)."""
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=QUIET_ZONE)
     code.add_data(data)
     code.make(fit=True)

@@ -112,7 +112,8 @@ def render_ticket(ticket: TicketPrint, width_dots: int) -> Image.Image:
 
 
 VOWELS = "aăâeêioôơuưy"
-TONES = ("", "\u0300", "\u0301", "\u0309", "\u0303", "\u0323")  # ngang huyền sắc hỏi ngã nặng
+# ngang, huyền, sắc, hỏi, ngã, nặng
+TONES = ("", "\u0300", "\u0301", "\u0309", "\u0303", "\u0323")
 ALPHABET = "aăâbcdđeêghiklmnoôơpqrstuưvxy"
 
 

@@ -21,7 +21,12 @@ from typing import Any
 from PIL import Image
 
 from motcua.i18n import t
-from ticketd.printing.connections import Connection, ConnectionFailed, SendTimeout, create_connection
+from ticketd.printing.connections import (
+    Connection,
+    ConnectionFailed,
+    SendTimeout,
+    create_connection,
+)
 from ticketd.printing.escpos_job import paper_width_dots, ticket_job_bytes
 from ticketd.printing.status import OFFLINE, UNKNOWN, PrinterStatus, read_status
 
@@ -133,7 +138,10 @@ class PrinterWorker:
     # --- one job ---------------------------------------------------------------------------
 
     def _print(self, job: Image.Image | bytes, future: Future[PrintOutcome]) -> None:
-        data = job if isinstance(job, bytes) else ticket_job_bytes(job, self.width_dots, self.cfg.profile)
+        if isinstance(job, bytes):
+            data = job
+        else:
+            data = ticket_job_bytes(job, self.width_dots, self.cfg.profile)
         before = UNKNOWN
         try:
             conn = self._connect()
@@ -159,7 +167,7 @@ class PrinterWorker:
         """Status once the job is sent. A printer busy printing may answer late, so it gets the
         full timeout and its silence keeps the status read just before the job; a printer that
         was silent before is not asked again."""
-        if before is UNKNOWN:
+        if before == UNKNOWN:
             return UNKNOWN
         try:
             after = read_status(conn, self.cfg.timeout_s)
@@ -167,7 +175,7 @@ class PrinterWorker:
             log.warning("printer %s: lost after a job: %s", self.device_id, exc)
             self._drop()
             return OFFLINE
-        return before if after is UNKNOWN else after
+        return before if after == UNKNOWN else after
 
     def _probe(self, _: None, future: Future[PrinterStatus]) -> None:
         try:

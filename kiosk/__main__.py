@@ -1,0 +1,7 @@
+"""``python -m kiosk`` = ``motcua kiosk``."""
+
+import sys
+
+from kiosk.cli import main
+
+sys.exit(main())
