@@ -8,7 +8,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 APT_PACKAGES := mosquitto mosquitto-clients fonts-dejavu-core fonts-noto-core espeak-ng sox \
 	ffmpeg socat alsa-utils libgl1 libegl1 libx11-6 libxkbcommon0 libfontconfig1 \
-	libfreetype6 libglib2.0-0 libdbus-1-3 systemd
+	libfreetype6 libglib2.0-0 libdbus-1-3 systemd chromium openssl postgresql
 APT_STAMP := $(VENV)/.apt-$(shell echo "$(APT_PACKAGES)" | md5sum | cut -c1-8)
 
 .PHONY: demo test soak bench deps venv clean

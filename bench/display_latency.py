@@ -19,7 +19,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from common import DEMO, MONDAY_8AM, describe, percentile, raw_mqtt_rtt  # noqa: E402
-from PySide6.QtCore import QEvent, QObject  # noqa: E402
+from PySide6.QtCore import QEvent, QObject, QTimer  # noqa: E402
 
 from display.qt.apps import HallApp, qt_app  # noqa: E402
 from motcua.broker import LocalBroker  # noqa: E402
@@ -93,15 +93,20 @@ def main() -> dict:
                 while not hall.model.connected:
                     time.sleep(0.05)
                 result["samples"] = measure(publisher, probe, options.count, options.gap)
-            finally:
-                app.quit()
+            except Exception as exc:  # noqa: BLE001 - reported by the main thread
+                result["error"] = exc
 
         worker = threading.Thread(target=run, name="bench-caller")
         worker.start()
+        done = QTimer()  # quit from the GUI thread: QCoreApplication.quit() from the worker can deadlock
+        done.timeout.connect(lambda: None if worker.is_alive() else app.quit())
+        done.start(100)
         app.exec()
         worker.join()
         publisher.stop()
         display_bus.stop()
+    if "error" in result:
+        raise result["error"]
     paint = result["samples"]
     figures = {
         "raw_rtt_p50_ms": percentile(rtt, 50) * 1000, "raw_rtt_p99_ms": percentile(rtt, 99) * 1000,

@@ -1,9 +1,9 @@
 """The bounded queue between a camera and the uplink: whole GOPs in, whole GOPs dropped.
 
 A packet enters only as part of an admitted GOP. At each key frame the queue decides: if the
-oldest queued packet has waited longer than ``max_age_s`` (the uplink is not keeping up) or the
-queue holds more than ``max_bytes``, the new GOP is dropped whole, from its key frame to the next
-one. If a GOP already admitted would overflow the hard limits mid-way, the rest of it is dropped
+oldest packet still queued here, or sent but not yet confirmed by the receiver (``backlog_s``),
+is older than ``max_age_s`` (the uplink is not keeping up) or the queue holds more than
+``max_bytes``, the new GOP is dropped whole, from its key frame to the next one. If a GOP already admitted would overflow the hard limits mid-way, the rest of it is dropped
 (its decodable head stays). A single frame is never dropped alone, so the receiver never gets a
 GOP with a hole in it, and latency stays bounded on a slow link instead of growing.
 
@@ -55,11 +55,12 @@ class GopQueue:
         self._refilled: float | None = None
 
     # ---- input ----------------------------------------------------------------------------
-    def offer(self, item: Any, size: int, key: bool, now: float) -> bool:
-        """Queue one packet (or drop it with its GOP); True if it was queued."""
+    def offer(self, item: Any, size: int, key: bool, now: float, backlog_s: float = 0.0) -> bool:
+        """Queue one packet (or drop it with its GOP); True if it was queued. ``backlog_s``: age of
+        the oldest packet sent but not yet confirmed."""
         self.counters.packets_in += 1
         if key:
-            self._dropping = self._congested(now)
+            self._dropping = self._congested(now, backlog_s)
             if self._dropping:
                 self.counters.dropped_gops += 1
         elif not self._dropping and self._bytes + size > self.max_bytes:
@@ -73,9 +74,9 @@ class GopQueue:
         self._bytes += size
         return True
 
-    def _congested(self, now: float) -> bool:
-        return bool(self._queue) and (now - self._queue[0].enqueued > self.max_age_s
-                                      or self._bytes >= self.max_bytes)
+    def _congested(self, now: float, backlog_s: float) -> bool:
+        return (max(backlog_s, self.oldest_age(now)) > self.max_age_s
+                or (bool(self._queue) and self._bytes >= self.max_bytes))
 
     def flush(self) -> None:
         """Drop what is queued and wait for the next key frame (a new camera session, or a link

@@ -1,4 +1,6 @@
-"""The provincial receiver: a CurveZMQ PULL socket that offices dial, one segment writer per camera.
+"""The provincial receiver: a CurveZMQ ROUTER socket that offices dial, one segment writer per
+camera, and an acknowledgement of every packet back to its sender (the bridge bounds its backlog
+with them; they are cumulative, so a lost one costs nothing).
 
 Only allow-listed office keys get through; every message is filed under the office its key
 belongs to (the ZAP User-Id), never under a name the sender chose. Per camera it keeps packets,
@@ -85,7 +87,7 @@ class Receiver:
         self.auth = OfficeAuthenticator(self.ctx, self.allow)
         self.auth.start()
         public, secret = load_secret(settings.server_key)
-        sock = self.ctx.socket(zmq.PULL)
+        sock = self.ctx.socket(zmq.ROUTER)
         sock.curve_server = True
         sock.curve_publickey, sock.curve_secretkey = public, secret
         sock.rcvhwm = settings.rcvhwm
@@ -135,9 +137,10 @@ class Receiver:
             self.handle(frames)
 
     def handle(self, frames: list[zmq.Frame]) -> None:
-        office = frames[0].get("User-Id")
+        """One message: [routing id, header, packet, (config)] from an admitted office."""
+        office = frames[-1].get("User-Id")
         try:
-            header, payload, config = wire.decode([f.bytes for f in frames])
+            header, payload, config = wire.decode([f.bytes for f in frames[1:]])
         except wire.WireError as exc:
             self.bad_messages += 1
             if self.bad_messages == 1 or self.bad_messages % 1000 == 0:
@@ -154,6 +157,10 @@ class Receiver:
             self.feeds[(office, header.camera)] = feed
             log.info("first packets from %s/%s", office, header.camera)
         feed.take(header, len(payload), time.time(), time.monotonic())
+        try:
+            self.sock.send_multipart([frames[0].bytes, wire.encode_ack(header.session, header.seq)], zmq.NOBLOCK)
+        except zmq.ZMQError:
+            pass  # the office went away; it will dial again
         try:
             feed.writer.write(header, payload, config)
         except (av.error.FFmpegError, OSError, ValueError) as exc:

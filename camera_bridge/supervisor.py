@@ -181,7 +181,7 @@ class Supervisor:
             "detail": report.get("reason"), "stream": slot.spec.stream,
             "worker": report.get("state", "connecting"), "uplink": report.get("uplink"),
             "restarts": slot.restarts, "watchdog_kills": slot.watchdog_kills,
-            "queue_ms": report.get("queue_ms"), "queue_delay_ms_p95": report.get("queue_delay_ms_p95"),
+            "backlog_ms": report.get("backlog_ms"), "latency_ms_p95": report.get("latency_ms_p95"),
             "codec": report.get("codec"), "width": report.get("width"), "height": report.get("height"),
         }
         for name in COUNTERS:

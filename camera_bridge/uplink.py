@@ -1,4 +1,5 @@
-"""The office end of the uplink: a ZeroMQ PUSH socket that dials the receiver over CurveZMQ.
+"""The office end of the uplink: a ZeroMQ DEALER socket that dials the receiver over CurveZMQ and
+gets back the receiver's acknowledgements.
 
 Everything is bounded: a few messages in ZeroMQ's queue (SNDHWM), a small kernel send buffer
 (SNDBUF), no queueing towards a peer that is not connected (IMMEDIATE), and sends that never block.
@@ -15,6 +16,7 @@ import logging
 
 import zmq
 
+from camera_bridge import wire
 from camera_bridge.backoff import Backoff
 from camera_bridge.keys import load_public, load_secret
 from camera_bridge.settings import BridgeSettings
@@ -43,7 +45,7 @@ class Uplink:
 
     def _open(self) -> None:
         (public, secret), server = self._keys
-        sock = self.ctx.socket(zmq.PUSH)
+        sock = self.ctx.socket(zmq.DEALER)
         sock.curve_publickey, sock.curve_secretkey, sock.curve_serverkey = public, secret, server
         sock.sndhwm = self.settings.sndhwm
         sock.sndbuf = self._sndbuf
@@ -66,6 +68,19 @@ class Uplink:
         except zmq.Again:
             return False
         return True
+
+    def acks(self) -> list[tuple[int, int]]:
+        """Acknowledgements received since the last call, as (session, seq)."""
+        found = []
+        while True:
+            try:
+                raw = self._sock.recv(zmq.NOBLOCK)
+            except zmq.Again:
+                return found
+            try:
+                found.append(wire.decode_ack(raw))
+            except wire.WireError:
+                log.warning("the receiver sent something that is not an acknowledgement")
 
     def poll_events(self, now: float) -> bool:
         """Read pending monitor events and update ``state``; True if the link dropped meanwhile."""

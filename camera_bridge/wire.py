@@ -1,5 +1,5 @@
 """The uplink message: a small binary header, the compressed packet, and on key frames the stream's
-codec parameters, as one ZeroMQ multipart message.
+codec parameters, as one ZeroMQ multipart message; and the receiver's acknowledgement back.
 
 Header (network byte order, 37 bytes + camera id): magic ``MC``, version, flags (1 = key frame,
 2 = a config part follows), session (random per camera connection), seq (per session, from 0),
@@ -17,10 +17,12 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 MAGIC = b"MC"
+ACK_MAGIC = b"MA"
 VERSION = 1
 FLAG_KEY = 1
 FLAG_CONFIG = 2
 _HEAD = struct.Struct("!2sBBIIqqdB")
+_ACK = struct.Struct("!2sBII")  # magic, version, session, seq: everything up to seq has arrived
 CAMERA_ID_RE = re.compile(r"^(?!\.+$)[A-Za-z0-9_.-]{1,64}$")  # also a safe directory name
 
 
@@ -99,3 +101,17 @@ def decode(parts: list[bytes]) -> tuple[Header, bytes, StreamConfig | None]:
         raise WireError("config flag and parts disagree")
     config = StreamConfig.decode(bytes(parts[2])) if has_config else None
     return Header(camera, session, seq, pts, dts, wall, bool(flags & FLAG_KEY)), bytes(parts[1]), config
+
+
+def encode_ack(session: int, seq: int) -> bytes:
+    return _ACK.pack(ACK_MAGIC, VERSION, session, seq)
+
+
+def decode_ack(raw: bytes) -> tuple[int, int]:
+    """(session, seq) of an acknowledgement; raises ``WireError`` on anything else."""
+    if len(raw) != _ACK.size:
+        raise WireError("not an acknowledgement")
+    magic, version, session, seq = _ACK.unpack(raw)
+    if magic != ACK_MAGIC or version != VERSION:
+        raise WireError("not an acknowledgement of a known version")
+    return session, seq

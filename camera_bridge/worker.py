@@ -22,6 +22,7 @@ from camera_bridge import wire
 from camera_bridge.backoff import Backoff
 from camera_bridge.gop_queue import GopQueue
 from camera_bridge.health import PictureCheck
+from camera_bridge.inflight import InFlight
 from camera_bridge.meters import Percentiles, RateMeter
 from camera_bridge.redact import install_filter, public_location, url_secrets
 from camera_bridge.settings import BridgeSettings
@@ -53,14 +54,15 @@ class CameraWorker:
         self.source = RtspSource(url, self.settings.open_timeout_s, self.settings.read_timeout_s, spec.fps)
         self.where = public_location(url)
         budget_bps = spec.uplink_kbps * 1000.0
-        self.queue = GopQueue(max_age_s=self.settings.max_queue_s, max_bytes=int(budget_bps / 8 * 8),
+        self.queue = GopQueue(max_age_s=self.settings.max_delay_s, max_bytes=int(budget_bps / 8 * 8),
                               rate_bps=budget_bps, burst_bytes=max(64 * 1024, int(budget_bps / 8)))
         self.ctx = zmq.Context(io_threads=1)
         self.uplink = Uplink(self.ctx, self.settings, budget_bps)
         self.backoff = Backoff(self.settings.backoff_base_s, self.settings.backoff_cap_s)
         self.picture = PictureCheck(self.settings.health)
         self.rate = RateMeter()
-        self.queue_delay = Percentiles(window_s=10.0)
+        self.inflight = InFlight()
+        self.latency = Percentiles(window_s=10.0)  # read -> confirmed by the receiver
         self.state = "connecting"
         self.reason: str | None = None
         self.reconnects = 0
@@ -126,7 +128,9 @@ class CameraWorker:
             pts, dts = fixer.fix(packet.pts, packet.dts)
             header = wire.Header(self.spec.camera_id, session, seq, pts, dts, wall, key)
             seq += 1
-            self.queue.offer(wire.encode(header, packet, config if key else None), packet.size, key, now)
+            self._collect_acks(now)
+            self.queue.offer((header, wire.encode(header, packet, config if key else None)), packet.size, key,
+                             now, backlog_s=self.inflight.oldest_age(now))
             self.rate.add(now, packet.size)
             if key and now - self._last_check >= self.settings.health.check_every_s:
                 self._last_check = now
@@ -137,14 +141,23 @@ class CameraWorker:
     def _pump(self, now: float) -> None:
         if self.uplink.poll_events(now):
             self.queue.flush()  # what was in flight is lost: resume on a key frame
+            self.inflight.clear()
+        self._collect_acks(now)
         while (head := self.queue.peek(now)) is not None:
-            if not self.uplink.try_send(head.item):
+            header, parts = head.item
+            if not self.uplink.try_send(parts):
                 break
             self.queue.pop()
-            self.queue_delay.add(now, now - head.enqueued)
+            self.inflight.sent(header.session, header.seq, head.enqueued)
         if now >= self._next_report:
             self._next_report = now + self.settings.report_every_s
             self._report(self.figures(now))
+
+    def _collect_acks(self, now: float) -> None:
+        for session, seq in self.uplink.acks():
+            latency = self.inflight.acked(session, seq, now)
+            if latency is not None:
+                self.latency.add(now, latency)
 
     def _check(self, decoder: KeyframeDecoder, packet, now: float) -> None:
         frame = decoder.decode(packet)
@@ -181,8 +194,8 @@ class CameraWorker:
             "packets": c.packets_in, "bytes_sent": c.bytes_sent, "packets_sent": c.packets_sent,
             "dropped_packets": c.dropped_packets, "dropped_bytes": c.dropped_bytes,
             "dropped_gops": c.dropped_gops, "cut_gops": c.cut_gops, "reconnects": self.reconnects,
-            "queue_ms": round(self.queue.oldest_age(now) * 1000),
-            "queue_delay_ms_p95": _ms(self.queue_delay.summary(now)["p95"]),
+            "backlog_ms": round(max(self.queue.oldest_age(now), self.inflight.oldest_age(now)) * 1000),
+            "latency_ms_p95": _ms(self.latency.summary(now)["p95"]),
             "uplink": self.uplink.state, "stream": self.spec.stream,
             "codec": config.codec if config else None,
             "width": config.width if config else None, "height": config.height if config else None,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hmac
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -116,6 +116,7 @@ class ConsoleModel:
     attempt: int = 1
     message: str = ""
     message_is_error: bool = False
+    skew: timedelta = timedelta(0)  # ticketd's clock minus ours, from the last reply
     _started: dict[str, datetime] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -209,8 +210,12 @@ class ConsoleModel:
     def retrying(self, attempt: int) -> None:
         self.attempt = attempt
 
-    def finish_command(self, op: str, reply: dict[str, Any] | None) -> None:
-        """Apply the reply to ``op`` (None: no reply after every retry)."""
+    def finish_command(self, op: str, reply: dict[str, Any] | None, now: datetime | None = None) -> None:
+        """Apply the reply to ``op`` (None: no reply after every retry) received at ``now``.
+
+        The reply's ``counter.updated_at`` is ticketd's time of the op: it sets ``skew``, so the
+        service time ticks on ticketd's clock even when this PC's clock is off.
+        """
         self.pending_op = None
         if reply is None:
             self.message, self.message_is_error = t("console.no_reply"), True
@@ -221,8 +226,11 @@ class ConsoleModel:
         else:
             ticket = reply.get("ticket") or {}
             counter = reply.get("counter") or {}
-            if op == "start" and ticket.get("number") and _when(counter.get("updated_at")):
-                self._started[ticket["number"]] = _when(counter["updated_at"])
+            server_at = _when(counter.get("updated_at"))
+            if server_at is not None and now is not None:
+                self.skew = server_at - now
+            if op == "start" and ticket.get("number") and server_at is not None:
+                self._started[ticket["number"]] = server_at
             self.message = t(f"console.done_{op}", number=ticket.get("number", ""),
                              target=self._target_name(ticket))
             self.message_is_error = False
@@ -262,6 +270,8 @@ class ConsoleModel:
         return (self.state or {}).get("current")
 
     def view(self, now: datetime) -> ConsoleView:
+        """What to draw at local time ``now``."""
+        now = now + self.skew
         state = self.state or {}
         officer = (state.get("officer") or {}) if self.officer_id else {}
         if self.officer_id and not officer:

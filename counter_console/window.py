@@ -15,8 +15,19 @@ from typing import Any, Callable
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
-    QButtonGroup, QFrame, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
-    QPushButton, QRadioButton, QStackedWidget, QVBoxLayout, QWidget,
+    QButtonGroup,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QRadioButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
 )
 
 from counter_console.model import BUTTONS, OUTCOMES, ConsoleModel, ConsoleView, InputError
@@ -303,7 +314,7 @@ class ConsoleWindow(QWidget):
         self.refresh()
 
     def _on_reply(self, op: str, reply: dict | None) -> None:
-        self.model.finish_command(op, reply)
+        self.model.finish_command(op, reply, self.clock.now())
         self.refresh()
 
     def _on_retry(self, attempt: int) -> None:
@@ -374,8 +385,9 @@ class ConsoleWindow(QWidget):
         elif action == "transfer":
             form.title.setText(t("console.transfer_title", number=number))
             self.transfer_list.clear()
-            for kind, label, choices in (("to_service", t("console.transfer_to_service"), self.model.transfer_services()),
-                                         ("to_counter", t("console.transfer_to_counter"), self.model.transfer_counters())):
+            targets = (("to_service", t("console.transfer_to_service"), self.model.transfer_services()),
+                       ("to_counter", t("console.transfer_to_counter"), self.model.transfer_counters()))
+            for kind, label, choices in targets:
                 for target, name in choices:
                     item = QListWidgetItem(f"{label}: {name}")
                     item.setData(Qt.ItemDataRole.UserRole, (kind, target))
@@ -469,7 +481,7 @@ class ConsoleWindow(QWidget):
             text = view.pause_label if action == "pause" else t(f"console.btn_{action}")
             button.setText(f"{text}   {button.property('key')}")
             button.setEnabled(view.enabled[action])
-        for label, line in zip(self.waiting_labels, view.waiting):
+        for label, line in zip(self.waiting_labels, view.waiting, strict=True):
             text = t("console.waiting_line", name=line.name, waiting=line.waiting)
             if line.waiting:
                 text += "  " + t("console.waiting_est", minutes=max(1, round(line.est_wait_s / 60)))

@@ -114,6 +114,7 @@ class HallModel:
         self._hall: HallMsg | None = None
         self._stats: StatsMsg | None = None
         self._pending: deque[CallItem] = deque()
+        self._shown: deque[CallItem] = deque(maxlen=recent_size)  # newest first
         self._showing: CallItem | None = None
         self._shown_since = 0.0
 
@@ -136,6 +137,7 @@ class HallModel:
             self._hall = None
             self._stats = None
             self._pending.clear()
+            self._shown.clear()
             self._showing = None
         return True
 
@@ -153,6 +155,9 @@ class HallModel:
                 return self._put(self._services, parts[1], payload, ServiceStateMsg)
             if parts == ["hall"]:
                 self._hall = HallMsg.model_validate(payload) if payload is not None else None
+                if self._hall is not None and not self._hall.recent and not self._pending:
+                    self._shown.clear()  # a new office day (or a reset office): no call yet
+                    self._showing = None
                 return True
             if parts == ["stats"]:
                 self._stats = StatsMsg.model_validate(payload) if payload is not None else None
@@ -179,6 +184,7 @@ class HallModel:
 
     def _show(self, item: CallItem, now: float) -> None:
         self._showing = item
+        self._shown.appendleft(item)
         self._shown_since = now
         self.highlight_serial += 1
 
@@ -202,9 +208,10 @@ class HallModel:
         return self._showing
 
     def recent(self) -> list[CallItem]:
-        """The last calls, newest first; the first one is highlighted. Queued calls wait their turn."""
+        """The last calls, newest first; the first one is highlighted. Queued calls wait their turn;
+        the retained ``hall`` list fills in the calls made before this display started."""
         pending = {item.key for item in self._pending}
-        items: list[CallItem] = [self._showing] if self._showing else []
+        items: list[CallItem] = list(self._shown)
         seen = {item.key for item in items}
         for call in self._hall.recent if self._hall else []:
             item = CallItem(call.number, call.counter, call.counter_name, call.at)

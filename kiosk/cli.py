@@ -62,8 +62,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"motcua kiosk: {exc}", file=sys.stderr)
         return EXIT_USAGE
     kiosk.window.exit_requested.connect(qt_app.quit)
-    signal.signal(signal.SIGTERM, lambda *_: qt_app.quit())
-    signal.signal(signal.SIGINT, lambda *_: qt_app.quit())
+    # exit() rather than quit(): Qt 6's quit() first asks windows to close, which the locked one refuses
+    signal.signal(signal.SIGTERM, lambda *_: qt_app.exit(0))
+    signal.signal(signal.SIGINT, lambda *_: qt_app.exit(0))
     heartbeat = QTimer(interval=200)  # lets Python run the signal handlers while Qt waits
     heartbeat.timeout.connect(lambda: None)
     heartbeat.start()

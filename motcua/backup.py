@@ -181,6 +181,8 @@ def _wall_clock(cfg: OfficeConfig) -> datetime:
 
 
 def backup_main(argv: list[str] | None = None) -> int:
+    from motcua.doctor.cli import config_path
+
     parser = argparse.ArgumentParser(prog="motcua backup", description=t("doctor.backup_description"))
     parser.add_argument("-c", "--config", help=t("doctor.option_config"))
     parser.add_argument("--dest", type=Path, help=t("doctor.backup_option_dest"))
@@ -188,7 +190,7 @@ def backup_main(argv: list[str] | None = None) -> int:
     options = parser.parse_args(argv)
     if options.keep < 1:
         parser.error(t("doctor.backup_keep_positive"))
-    cfg = load_or_exit(options.config)
+    cfg = load_or_exit(config_path(options.config))
     dest = options.dest or default_dest(cfg)
     try:
         made = make_backup(cfg, dest, _wall_clock(cfg))
@@ -201,6 +203,7 @@ def backup_main(argv: list[str] | None = None) -> int:
 
 
 def restore_main(argv: list[str] | None = None) -> int:
+    from motcua.doctor.cli import config_path
     from motcua.doctor.snapshot import StatusReader, broker_for
 
     parser = argparse.ArgumentParser(prog="motcua restore", description=t("doctor.restore_description"))
@@ -210,7 +213,7 @@ def restore_main(argv: list[str] | None = None) -> int:
     parser.add_argument("--credentials", type=Path, help=t("doctor.option_credentials"))
     parser.add_argument("--force", action="store_true", help=t("doctor.restore_option_force"))
     options = parser.parse_args(argv)
-    cfg = load_or_exit(options.config)
+    cfg = load_or_exit(config_path(options.config))
     try:
         backup = find_backup(options.dest or default_dest(cfg), options.backup)
         verify(backup)

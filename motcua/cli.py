@@ -31,7 +31,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "provision": ("motcua.provision:main", "broker config, passwords and ACLs for every device"),
     "backup": ("motcua.backup:backup_main", "consistent copy of the databases"),
     "restore": ("motcua.backup:restore_main", "restore a backup"),
-    "report": ("motcua.report:main", "per officer, service and hour report"),
+    "report": ("ticketd.report.cli:main", "per officer, service and hour report"),
+    "keypads": ("counter_console.keypad_cli:main", "drive the serial counter keypads"),
 }
 
 

@@ -47,6 +47,7 @@ class DemoLog:
     outcomes: Counter = field(default_factory=Counter)
     printed: int = 0
     shown_on_screen: int = 0
+    ratings: Counter = field(default_factory=Counter)
     lines: list[str] = field(default_factory=list)
 
     def say(self, text: str) -> None:
@@ -158,6 +159,10 @@ def summary(log: DemoLog, data_dir: Path, hall: dict | None) -> str:
     lines.append(f"  đã in: {log.printed}, hiện trên màn hình: {log.shown_on_screen}")
     lines.append(f"  hoàn thành: {sum(v for k, v in log.outcomes.items() if k not in ('no_show', 'transferred'))}, "
                  f"vắng mặt: {log.outcomes['no_show']}, chuyển: {log.outcomes['transferred']}")
+    if log.ratings:
+        lines.append(f"  đánh giá: {sum(log.ratings.values())} "
+                     f"(rất hài lòng {log.ratings['very_satisfied']}, hài lòng {log.ratings['satisfied']}, "
+                     f"không hài lòng {log.ratings['dissatisfied']})")
     if hall:
         lines.append(f"  còn đang chờ: {hall['waiting_total']}")
     lines.append(f"  dữ liệu, vé in và ảnh màn hình: {data_dir}")
@@ -191,13 +196,16 @@ def main(argv: list[str] | None = None) -> int:
         hall: dict = {}
         bus.subscribe(bus.topics.hall(), lambda msg: hall.update(msg.json()))
         log = DemoLog()
+        bus.subscribe(bus.topics.rating_event(), lambda msg: log.ratings.update([msg.json()["rating"]["level"]]))
+        failed: list[str] = []
         try:
             wait_online(bus, processes)
             Morning(cfg, bus, log, pace=options.pace).play()
-            time.sleep(1.0)
+            time.sleep(3.0)  # rating pads answer the last rate requests
+            failed += run_afterwards(env, data_dir)
         finally:
             bus.stop()
-            failed = stop_processes(processes)
+            failed += stop_processes(processes)
         print(summary(log, data_dir, hall))
         if failed:
             print(f"motcua demo: these processes failed: {', '.join(failed)} (logs in {data_dir})", file=sys.stderr)
@@ -205,23 +213,58 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-# name -> (module that must be importable, argv after `python -m`)
+# Processes of the office: (name, module that must be importable, argv after `python -m`);
+# "{data}" stands for the demo's data folder. Each runs headless and writes what it would show.
 DEMO_PROCESSES: list[tuple[str, str, list[str]]] = [
     ("ticketd", "ticketd", ["-m", "ticketd"]),
+    ("console-1", "counter_console", ["-m", "counter_console", "1", "--officer", "cb-lan",
+                                      "--screenshots", "{data}/screens/console-1"]),
+    *[(f"rating-pad-{n}", "rating_pad", ["-m", "rating_pad", str(n), "--auto-rate",
+                                          "--screenshots", f"{{data}}/screens/rating-pad-{n}"]) for n in range(1, 6)],
+]
+
+# Run once the morning is over: (name, module, argv after `python -m`).
+DEMO_AFTERWARDS: list[tuple[str, str, list[str]]] = [
+    ("report-html", "ticketd.report", ["-m", "ticketd.report", "--format", "html", "--out", "{data}/reports"]),
+    ("report-csv", "ticketd.report", ["-m", "ticketd.report", "--format", "csv", "--out", "{data}/reports"]),
+    ("satisfaction", "ticketd.report", ["-m", "ticketd.report", "--publish-satisfaction"]),
+    *[(f"tickets-{p}", "ticketd", ["-m", "motcua", "printer", "png", p, "--out", f"{{data}}/tickets/{p}"])
+      for p in ("printer-1", "printer-2")],
 ]
 
 
-def start_processes(env: dict[str, str], data_dir: Path) -> dict[str, subprocess.Popen]:
+def _argv(args: list[str], data_dir: Path) -> list[str]:
+    return [sys.executable, *(a.replace("{data}", str(data_dir)) for a in args)]
+
+
+def _available(module: str) -> bool:
     import importlib.util
 
+    return importlib.util.find_spec(module) is not None
+
+
+def start_processes(env: dict[str, str], data_dir: Path) -> dict[str, subprocess.Popen]:
     processes = {}
     for name, module, args in DEMO_PROCESSES:
-        if importlib.util.find_spec(module) is None:
+        if not _available(module):
             continue
         log_file = open(data_dir / f"{name}.log", "ab")
-        processes[name] = subprocess.Popen([sys.executable, *args], env=env, cwd=ROOT,
+        processes[name] = subprocess.Popen(_argv(args, data_dir), env=env, cwd=ROOT,
                                            stdout=log_file, stderr=subprocess.STDOUT)
     return processes
+
+
+def run_afterwards(env: dict[str, str], data_dir: Path) -> list[str]:
+    failed = []
+    for name, module, args in DEMO_AFTERWARDS:
+        if not _available(module):
+            continue
+        with open(data_dir / f"{name}.log", "ab") as log_file:
+            done = subprocess.run(_argv(args, data_dir), env=env, cwd=ROOT, stdout=log_file,
+                                  stderr=subprocess.STDOUT, timeout=120)
+        if done.returncode != 0:
+            failed.append(name)
+    return failed
 
 
 def wait_online(bus: BusClient, processes: dict[str, subprocess.Popen], timeout: float = 30) -> None:

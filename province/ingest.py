@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from motcua.bus import models as m
-from motcua.bus.client import Incoming, PayloadError
+from motcua.bus.models import MAX_PAYLOAD
 
 OFFICE_RE = re.compile(r"^[a-z0-9-]{1,64}$")
 KEY_RE = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
@@ -108,53 +108,30 @@ class Batch:
         if not raw:
             self._clear(office, rest)
         else:
-            payload = _json(topic, raw)
-            try:
-                self._add(office, rest, payload)
-            except ValidationError as exc:
-                raise Rejected(f"{topic}: {exc.error_count()} schema errors, first: {exc.errors()[0]['msg']}") from None
+            self._add(office, rest, _parse(topic, _model_for(rest), raw))
         self.messages += 1
         self.offices[office] = max(received, self.offices.get(office, received))
 
-    def _add(self, office: str, rest: list[str], payload: dict[str, Any]) -> None:
-        kind = rest[0]
-        if rest == ["event", "ticket"]:
-            event = m.TicketEvent.model_validate(payload)
-            self._check_event(office, event.office, event.id)
-            row = TicketEventRow(
-                day=_day(event.day), office=office, event_id=event.id, op=event.op, at=when(event.at),
-                seq=event_seq(event.id), ticket=event.ticket, issued_at=when(event.ticket.issued_at),
-                called_at=when(event.ticket.called_at), started_at=when(event.ticket.started_at),
-                finished_at=when(event.ticket.finished_at),
+    def _add(self, office: str, rest: list[str], msg: Any) -> None:
+        if isinstance(msg, m.TicketEvent):
+            self._check_event(office, msg.office, msg.id)
+            self.ticket_events[(office, msg.id)] = TicketEventRow(
+                day=_day(msg.day), office=office, event_id=msg.id, op=msg.op, at=when(msg.at),
+                seq=event_seq(msg.id), ticket=msg.ticket, issued_at=when(msg.ticket.issued_at),
+                called_at=when(msg.ticket.called_at), started_at=when(msg.ticket.started_at),
+                finished_at=when(msg.ticket.finished_at),
             )
-            self.ticket_events[(office, event.id)] = row
-        elif rest == ["event", "rating"]:
-            event = m.RatingEvent.model_validate(payload)
-            self._check_event(office, event.office, event.id)
-            self.ratings[(office, event.id)] = RatingRow(
-                day=_day(event.day), office=office, event_id=event.id, rating=event.rating,
-                at=when(event.rating.at), comment=event.comment, dossier=event.dossier,
+        elif isinstance(msg, m.RatingEvent):
+            self._check_event(office, msg.office, msg.id)
+            self.ratings[(office, msg.id)] = RatingRow(
+                day=_day(msg.day), office=office, event_id=msg.id, rating=msg.rating, at=when(msg.rating.at),
+                comment=msg.comment, dossier=msg.dossier,
             )
-        elif kind == "counter" and len(rest) == 3 and rest[2] == "state":
-            msg = m.CounterStateMsg.model_validate(payload)
-            self._keep("counters", office, _key(rest[1]), when(msg.updated_at), msg)
-        elif kind == "service" and len(rest) == 3 and rest[2] == "state":
-            msg = m.ServiceStateMsg.model_validate(payload)
-            self._keep("services", office, _key(rest[1]), when(msg.updated_at), msg)
-        elif rest == ["hall"]:
-            msg = m.HallMsg.model_validate(payload)
-            self._keep("halls", office, "", when(msg.updated_at), msg)
-        elif rest == ["stats"]:
-            msg = m.StatsMsg.model_validate(payload)
-            self._keep("stats", office, "", when(msg.updated_at), msg)
-        elif kind == "device" and len(rest) == 3 and rest[2] == "status":
-            msg = m.DeviceStatusMsg.model_validate(payload)
-            self._keep("devices", office, _key(rest[1]), when(msg.updated_at), msg)
-        elif kind == "camera" and len(rest) == 3 and rest[2] == "health":
-            msg = m.CameraHealthMsg.model_validate(payload)
+        elif isinstance(msg, m.CameraHealthMsg):
             self._keep("cameras", office, _key(rest[1]), when(msg.at), msg)
         else:
-            raise Rejected(f"topic {'/'.join(rest)!r} is not one the province stores")
+            table = _RETAINED[type(msg)]
+            self._keep(table, office, _key(rest[1]) if len(rest) == 3 else "", when(msg.updated_at), msg)
 
     def _keep(self, table: str, office: str, key: str, at: datetime, msg: Any) -> None:
         _newest(getattr(self, table), (office, key) if key else office, at, msg)
@@ -186,18 +163,47 @@ class Batch:
         return {d.replace(day=1) for d in days}
 
 
+_RETAINED: dict[type, str] = {m.CounterStateMsg: "counters", m.ServiceStateMsg: "services", m.HallMsg: "halls",
+                              m.StatsMsg: "stats", m.DeviceStatusMsg: "devices"}
+
+
+# topic shape below the office root -> payload model: (level,...) or, with an id, (kind, suffix)
+_MODELS: dict[tuple[str, ...], type] = {
+    ("event", "ticket"): m.TicketEvent, ("event", "rating"): m.RatingEvent, ("hall",): m.HallMsg,
+    ("stats",): m.StatsMsg, ("counter", "state"): m.CounterStateMsg, ("service", "state"): m.ServiceStateMsg,
+    ("device", "status"): m.DeviceStatusMsg, ("camera", "health"): m.CameraHealthMsg,
+}
+
+
+def _model_for(rest: list[str]) -> type:
+    """The payload model of a topic (below the office root)."""
+    model = _MODELS.get((rest[0], rest[2]) if len(rest) == 3 else tuple(rest))
+    if model is None:
+        raise Rejected(f"topic {'/'.join(rest)!r} is not one the province stores")
+    return model
+
+
+def _parse(topic: str, model: type, raw: bytes) -> Any:
+    """``raw`` validated as ``model`` (JSON parsed and checked in one pass by pydantic-core)."""
+    if len(raw) > MAX_PAYLOAD:
+        raise Rejected(f"{topic}: payload of {len(raw)} bytes is over the 64 KiB limit")
+    try:
+        return model.model_validate_json(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        if first["type"] == "json_invalid":
+            raise Rejected(f"{topic}: payload is not UTF-8 JSON") from None
+        if first["type"] == "model_type" and not first["loc"]:
+            raise Rejected(f"{topic}: payload is not a JSON object") from None
+        raise Rejected(f"{topic}: {exc.error_count()} schema errors, first: {'.'.join(map(str, first['loc']))}: "
+                       f"{first['msg']}") from None
+
+
 def split_topic(topic: str) -> tuple[str, list[str]]:
     parts = topic.split("/")
     if len(parts) < 3 or parts[0] != "motcua" or not OFFICE_RE.match(parts[1]):
         raise Rejected(f"topic {topic!r} is not under motcua/{{office}}/")
     return parts[1], parts[2:]
-
-
-def _json(topic: str, raw: bytes) -> dict[str, Any]:
-    try:
-        return Incoming(topic, raw, False).json()
-    except PayloadError as exc:
-        raise Rejected(f"{topic}: {exc}") from None
 
 
 def _day(value: str) -> date:

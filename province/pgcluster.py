@@ -43,7 +43,10 @@ def free_port() -> int:
 
 
 class LocalPostgres:
-    """``with LocalPostgres() as pg: pg.dsn("motcua")`` — a throwaway cluster, removed on exit."""
+    """``with LocalPostgres() as pg: pg.dsn("motcua")`` — a throwaway cluster, removed on exit.
+
+    ``workdir`` (default: a new folder in /tmp) must be reachable by the ``postgres`` user when
+    running as root."""
 
     def __init__(self, port: int | None = None, workdir: Path | None = None, fsync: bool = True) -> None:
         self.bindir = postgres_bindir()
@@ -68,6 +71,11 @@ class LocalPostgres:
     def _cmd(self, *args: str) -> list[str]:
         return (["runuser", "-u", self._run_as, "--"] if self._run_as else []) + list(args)
 
+    def _run(self, *args: str) -> None:
+        done = subprocess.run(self._cmd(*args), capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise RuntimeError(f"{Path(args[0]).name} failed ({done.returncode}): {done.stderr.strip()[-1500:]}")
+
     def dsn(self, dbname: str = "postgres") -> str:
         return f"host=127.0.0.1 port={self.port} user={self.superuser} dbname={dbname}"
 
@@ -77,19 +85,13 @@ class LocalPostgres:
             entry = pwd.getpwnam(self._run_as)
             os.chown(self.workdir, entry.pw_uid, entry.pw_gid)
         if not (self.datadir / "PG_VERSION").exists():
-            subprocess.run(
-                self._cmd(str(self.bindir / "initdb"), "-D", str(self.datadir), "-U", self.superuser,
-                          "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8", "--no-instructions"),
-                check=True, capture_output=True,
-            )
+            self._run(str(self.bindir / "initdb"), "-D", str(self.datadir), "-U", self.superuser, "--auth=trust",
+                      "--encoding=UTF8", "--locale=C.UTF-8", "--no-instructions")
         options = (f"-c listen_addresses=127.0.0.1 -c port={self.port} "
                    f"-c unix_socket_directories={self.workdir} -c fsync={'on' if self.fsync else 'off'} "
                    "-c max_connections=50 -c shared_buffers=128MB")
-        subprocess.run(
-            self._cmd(str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-l", str(self.workdir / "server.log"),
-                      "-o", options, "-w", "-t", str(int(timeout)), "start"),
-            check=True, capture_output=True,
-        )
+        self._run(str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-l", str(self.workdir / "server.log"),
+                  "-o", options, "-w", "-t", str(int(timeout)), "start")
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             probe = subprocess.run([str(self.bindir / "pg_isready"), "-h", "127.0.0.1", "-p", str(self.port)],

@@ -2,7 +2,8 @@
 
 Events and ratings are inserted with ``ON CONFLICT DO NOTHING`` on (day, office, event id), so a
 message delivered twice (a bridge that reconnects, an office that resends its outbox) counts
-once. Rows go in as arrays (``unnest``): one statement per table per batch. Retained state and
+once. Rows go in as one JSON document per table (``json_to_recordset``): one statement per table per
+batch. Retained state and
 the latest state of each ticket are upserts that never replace a newer value with an older one.
 """
 
@@ -12,6 +13,7 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Iterable
 
 import psycopg
 
@@ -85,11 +87,11 @@ class Store:
     @staticmethod
     def _offices(cur: psycopg.Cursor, batch: Batch) -> None:
         if batch.offices:
-            cur.execute("""
-                INSERT INTO offices (office, last_seen)
-                SELECT * FROM unnest(%s::text[], %s::timestamptz[])
+            spec = "office text, last_seen timestamptz"
+            cur.execute(f"""
+                INSERT INTO offices (office, last_seen) SELECT * FROM json_to_recordset(%s::json) AS r({spec})
                 ON CONFLICT (office) DO UPDATE SET last_seen = greatest(offices.last_seen, EXCLUDED.last_seen)
-            """, (list(batch.offices), list(batch.offices.values())))
+            """, (_records(spec, batch.offices.items()),))
 
     @staticmethod
     def _clear(cur: psycopg.Cursor, batch: Batch) -> None:
@@ -104,27 +106,29 @@ class Store:
     def _ticket_events(cur: psycopg.Cursor, rows: list[TicketEventRow]) -> int:
         if not rows:
             return 0
-        cur.execute("""
+        spec = ("day date, office text, event_id text, op text, number text, service text, state text, "
+                "counter text, officer text, at timestamptz")
+        cur.execute(f"""
             INSERT INTO ticket_events (day, office, event_id, op, number, service, state, counter, officer, at)
-            SELECT * FROM unnest(%s::date[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[],
-                                 %s::text[], %s::text[], %s::text[], %s::timestamptz[])
+            SELECT * FROM json_to_recordset(%s::json) AS r({spec})
             ON CONFLICT DO NOTHING
-        """, _columns(rows, lambda r: (r.day, r.office, r.event_id, r.op, r.ticket.number, r.ticket.service,
-                                       r.ticket.state, r.ticket.counter, r.ticket.officer, r.at)))
+        """, (_records(spec, ((r.day, r.office, r.event_id, r.op, r.ticket.number, r.ticket.service, r.ticket.state,
+                                r.ticket.counter, r.ticket.officer, r.at) for r in rows)),))
         return cur.rowcount
 
     @staticmethod
     def _tickets(cur: psycopg.Cursor, rows: list[TicketEventRow]) -> None:
         if not rows:
             return
-        cur.execute("""
+        spec = ("day date, office text, number text, service text, issued_service text, priority boolean, "
+                "state text, issued_at timestamptz, called_at timestamptz, started_at timestamptz, "
+                "finished_at timestamptz, counter text, officer text, outcome text, dossier text, transfers integer, "
+                "updated_at timestamptz, event_seq bigint")
+        cur.execute(f"""
             INSERT INTO tickets (day, office, number, service, issued_service, priority, state, issued_at,
                                  called_at, started_at, finished_at, counter, officer, outcome, dossier,
                                  transfers, updated_at, event_seq)
-            SELECT * FROM unnest(%s::date[], %s::text[], %s::text[], %s::text[], %s::text[], %s::boolean[],
-                                 %s::text[], %s::timestamptz[], %s::timestamptz[], %s::timestamptz[],
-                                 %s::timestamptz[], %s::text[], %s::text[], %s::text[], %s::text[],
-                                 %s::integer[], %s::timestamptz[], %s::bigint[])
+            SELECT * FROM json_to_recordset(%s::json) AS r({spec})
             ON CONFLICT (day, office, number) DO UPDATE SET
                 service = EXCLUDED.service, state = EXCLUDED.state, called_at = EXCLUDED.called_at,
                 started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at,
@@ -132,21 +136,22 @@ class Store:
                 dossier = EXCLUDED.dossier, transfers = EXCLUDED.transfers,
                 updated_at = EXCLUDED.updated_at, event_seq = EXCLUDED.event_seq
             WHERE (tickets.updated_at, tickets.event_seq) < (EXCLUDED.updated_at, EXCLUDED.event_seq)
-        """, _columns(rows, lambda r: (
+        """, (_records(spec, ((
             r.day, r.office, r.ticket.number, r.ticket.service, r.ticket.issued_service, r.ticket.priority,
             r.ticket.state, r.issued_at, r.called_at, r.started_at, r.finished_at, r.ticket.counter,
-            r.ticket.officer, r.ticket.outcome, r.ticket.dossier, r.ticket.transfers, r.at, r.seq)))
+            r.ticket.officer, r.ticket.outcome, r.ticket.dossier, r.ticket.transfers, r.at, r.seq) for r in rows)),))
 
     @staticmethod
     def _ratings(cur: psycopg.Cursor, rows: list[RatingRow]) -> int:
         if not rows:
             return 0
-        cur.execute("""
+        spec = ("day date, office text, event_id text, ticket text, level text, officer text, counter text, "
+                "at timestamptz, reasons jsonb, comment text, dossier text")
+        cur.execute(f"""
             WITH ins AS (
                 INSERT INTO ratings (day, office, event_id, ticket, level, officer, counter, at, reasons,
                                      comment, dossier)
-                SELECT * FROM unnest(%s::date[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[],
-                                     %s::text[], %s::timestamptz[], %s::jsonb[], %s::text[], %s::text[])
+                SELECT * FROM json_to_recordset(%s::json) AS r({spec})
                 ON CONFLICT DO NOTHING
                 RETURNING office, day, officer, level
             ), rollup AS (
@@ -160,9 +165,8 @@ class Store:
                     dissatisfied = d.dissatisfied + EXCLUDED.dissatisfied
             )
             SELECT count(*) FROM ins
-        """, _columns(rows, lambda r: (
-            r.day, r.office, r.event_id, r.rating.ticket, r.rating.level, r.rating.officer.id, r.rating.counter,
-            r.at, json.dumps(r.rating.reasons, ensure_ascii=False), r.comment, r.dossier)))
+        """, (_records(spec, ((r.day, r.office, r.event_id, r.rating.ticket, r.rating.level, r.rating.officer.id,
+                                r.rating.counter, r.at, r.rating.reasons, r.comment, r.dossier) for r in rows)),))
         return int(cur.fetchone()[0])
 
     @staticmethod
@@ -180,116 +184,130 @@ class Store:
         for row in batch.ratings.values():
             keep(row.office, row.rating.officer, row.at)
         if officers:
-            cur.execute("""
+            spec = "office text, officer text, name text, title text, updated_at timestamptz"
+            cur.execute(f"""
                 INSERT INTO officers (office, officer, name, title, updated_at)
-                SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::timestamptz[])
+                SELECT * FROM json_to_recordset(%s::json) AS r({spec})
                 ON CONFLICT (office, officer) DO UPDATE SET name = EXCLUDED.name, title = EXCLUDED.title,
                     updated_at = EXCLUDED.updated_at WHERE officers.updated_at <= EXCLUDED.updated_at
-            """, _columns(officers.items(), lambda kv: (kv[0][0], kv[0][1], *kv[1])))
+            """, (_records(spec, ((office, officer, *rest) for (office, officer), rest in officers.items())),))
 
     @staticmethod
     def _counters(cur: psycopg.Cursor, batch: Batch) -> None:
         if batch.counters:
-            cur.execute("""
+            spec = ("office text, counter text, name text, status text, officer text, current_number text, "
+                    "services text[], paused_reason text, updated_at timestamptz")
+            cur.execute(f"""
                 INSERT INTO counters (office, counter, name, status, officer, current_number, services,
                                       paused_reason, updated_at)
-                SELECT o, c, n, s, f, cur, string_to_array(sv, ','), p, u
-                FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[],
-                            %s::text[], %s::timestamptz[]) AS r(o, c, n, s, f, cur, sv, p, u)
+                SELECT * FROM json_to_recordset(%s::json) AS r({spec})
                 ON CONFLICT (office, counter) DO UPDATE SET name = EXCLUDED.name, status = EXCLUDED.status,
                     officer = EXCLUDED.officer, current_number = EXCLUDED.current_number,
                     services = EXCLUDED.services, paused_reason = EXCLUDED.paused_reason,
                     updated_at = EXCLUDED.updated_at
                 WHERE counters.updated_at <= EXCLUDED.updated_at
-            """, _columns(batch.counters.items(), lambda kv: (
-                kv[0][0], kv[0][1], kv[1][1].name, kv[1][1].status, kv[1][1].officer.id if kv[1][1].officer else None,
-                kv[1][1].current.number if kv[1][1].current else None, ",".join(kv[1][1].services),
-                kv[1][1].paused_reason, kv[1][0])))
+            """, (_records(spec, ((
+                office, counter, msg.name, msg.status, msg.officer.id if msg.officer else None,
+                msg.current.number if msg.current else None, msg.services, msg.paused_reason, at)
+                for (office, counter), (at, msg) in batch.counters.items())),))
 
     @staticmethod
     def _services(cur: psycopg.Cursor, batch: Batch) -> None:
         if batch.services:
-            cur.execute("""
+            spec = ("office text, service text, name text, field text, open boolean, waiting integer, "
+                    "est_wait_s integer, last_called text, issued_today integer, updated_at timestamptz")
+            cur.execute(f"""
                 INSERT INTO services (office, service, name, field, open, waiting, est_wait_s, last_called,
                                       issued_today, updated_at)
-                SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::boolean[], %s::integer[],
-                                     %s::integer[], %s::text[], %s::integer[], %s::timestamptz[])
+                SELECT * FROM json_to_recordset(%s::json) AS r({spec})
                 ON CONFLICT (office, service) DO UPDATE SET name = EXCLUDED.name, field = EXCLUDED.field,
                     open = EXCLUDED.open, waiting = EXCLUDED.waiting, est_wait_s = EXCLUDED.est_wait_s,
                     last_called = EXCLUDED.last_called, issued_today = EXCLUDED.issued_today,
                     updated_at = EXCLUDED.updated_at
                 WHERE services.updated_at <= EXCLUDED.updated_at
-            """, _columns(batch.services.items(), lambda kv: (
-                kv[0][0], kv[0][1], kv[1][1].name, kv[1][1].field, kv[1][1].open, kv[1][1].waiting,
-                kv[1][1].est_wait_s, kv[1][1].last_called, kv[1][1].issued_today, kv[1][0])))
+            """, (_records(spec, ((office, service, m.name, m.field, m.open, m.waiting, m.est_wait_s, m.last_called,
+                                    m.issued_today, at) for (office, service), (at, m) in batch.services.items())),))
 
     @staticmethod
     def _halls(cur: psycopg.Cursor, batch: Batch) -> None:
         if batch.halls:
-            cur.execute("""
+            spec = "office text, waiting_total integer, serving integer, updated_at timestamptz"
+            cur.execute(f"""
                 INSERT INTO halls (office, waiting_total, serving, updated_at)
-                SELECT * FROM unnest(%s::text[], %s::integer[], %s::integer[], %s::timestamptz[])
+                SELECT * FROM json_to_recordset(%s::json) AS r({spec})
                 ON CONFLICT (office) DO UPDATE SET waiting_total = EXCLUDED.waiting_total,
                     serving = EXCLUDED.serving, updated_at = EXCLUDED.updated_at
                 WHERE halls.updated_at <= EXCLUDED.updated_at
-            """, _columns(batch.halls.items(), lambda kv: (kv[0], kv[1][1].waiting_total, len(kv[1][1].serving),
-                                                             kv[1][0])))
+            """, (_records(spec, ((office, m.waiting_total, len(m.serving), at)
+                                  for office, (at, m) in batch.halls.items())),))
 
     @staticmethod
     def _stats(cur: psycopg.Cursor, batch: Batch) -> None:
         if not batch.stats:
             return
-        rows = _columns(batch.stats.items(), lambda kv: (
-            kv[0], kv[1][1].received_today, kv[1][1].in_progress, kv[1][1].on_time, kv[1][1].overdue,
-            kv[1][1].period, kv[1][1].source, kv[1][0], kv[1][0].date()))
-        cur.execute("""
+        spec = ("office text, received_today integer, in_progress integer, on_time integer, overdue integer, "
+                "period text, source text, updated_at timestamptz, day date")
+        records = _records(spec, ((office, m.received_today, m.in_progress, m.on_time, m.overdue, m.period, m.source,
+                                   at, at.date()) for office, (at, m) in batch.stats.items()))
+        cur.execute(f"""
             INSERT INTO office_stats (office, received_today, in_progress, on_time, overdue, period, source, updated_at)
-            SELECT o, r, i, t, v, p, s, u FROM unnest(%s::text[], %s::integer[], %s::integer[], %s::integer[],
-                %s::integer[], %s::text[], %s::text[], %s::timestamptz[], %s::date[]) AS x(o, r, i, t, v, p, s, u, d)
+            SELECT office, received_today, in_progress, on_time, overdue, period, source, updated_at
+            FROM json_to_recordset(%s::json) AS r({spec})
             ON CONFLICT (office) DO UPDATE SET received_today = EXCLUDED.received_today,
                 in_progress = EXCLUDED.in_progress, on_time = EXCLUDED.on_time, overdue = EXCLUDED.overdue,
                 period = EXCLUDED.period, source = EXCLUDED.source, updated_at = EXCLUDED.updated_at
             WHERE office_stats.updated_at <= EXCLUDED.updated_at
-        """, rows)
-        cur.execute("""
+        """, (records,))
+        cur.execute(f"""
             INSERT INTO stats_daily (office, day, received_today, in_progress, on_time, overdue, updated_at)
-            SELECT o, d, r, i, t, v, u FROM unnest(%s::text[], %s::integer[], %s::integer[], %s::integer[],
-                %s::integer[], %s::text[], %s::text[], %s::timestamptz[], %s::date[]) AS x(o, r, i, t, v, p, s, u, d)
+            SELECT office, day, received_today, in_progress, on_time, overdue, updated_at
+            FROM json_to_recordset(%s::json) AS r({spec})
             ON CONFLICT (office, day) DO UPDATE SET received_today = EXCLUDED.received_today,
                 in_progress = EXCLUDED.in_progress, on_time = EXCLUDED.on_time, overdue = EXCLUDED.overdue,
                 updated_at = EXCLUDED.updated_at
             WHERE stats_daily.updated_at <= EXCLUDED.updated_at
-        """, rows)
+        """, (records,))
 
     @staticmethod
     def _devices(cur: psycopg.Cursor, batch: Batch) -> None:
         if batch.devices:
-            cur.execute("""
+            spec = "office text, device text, kind text, state text, detail text, updated_at timestamptz"
+            cur.execute(f"""
                 INSERT INTO devices (office, device, kind, state, detail, updated_at)
-                SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::timestamptz[])
+                SELECT * FROM json_to_recordset(%s::json) AS r({spec})
                 ON CONFLICT (office, device) DO UPDATE SET kind = EXCLUDED.kind, state = EXCLUDED.state,
                     detail = EXCLUDED.detail, updated_at = EXCLUDED.updated_at
                 WHERE devices.updated_at <= EXCLUDED.updated_at
-            """, _columns(batch.devices.items(), lambda kv: (kv[0][0], kv[0][1], kv[1][1].kind, kv[1][1].state,
-                                                               kv[1][1].detail, kv[1][0])))
+            """, (_records(spec, ((office, device, m.kind, m.state, m.detail, at)
+                                  for (office, device), (at, m) in batch.devices.items())),))
 
     @staticmethod
     def _cameras(cur: psycopg.Cursor, batch: Batch) -> None:
         if batch.cameras:
-            cur.execute("""
+            spec = "office text, camera text, state text, fps real, kbps real, at timestamptz"
+            cur.execute(f"""
                 INSERT INTO cameras (office, camera, state, fps, kbps, at)
-                SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::real[], %s::real[], %s::timestamptz[])
+                SELECT * FROM json_to_recordset(%s::json) AS r({spec})
                 ON CONFLICT (office, camera) DO UPDATE SET state = EXCLUDED.state, fps = EXCLUDED.fps,
                     kbps = EXCLUDED.kbps, at = EXCLUDED.at
                 WHERE cameras.at <= EXCLUDED.at
-            """, _columns(batch.cameras.items(), lambda kv: (kv[0][0], kv[0][1], kv[1][1].state, kv[1][1].fps,
-                                                               kv[1][1].kbps, kv[1][0])))
+            """, (_records(spec, ((office, camera, m.state, m.fps, m.kbps, at)
+                                  for (office, camera), (at, m) in batch.cameras.items())),))
 
 
-def _columns(items, row) -> list[list]:
-    """Rows (made by ``row`` from each item) turned into one list per column, for ``unnest``."""
-    rows = [row(item) for item in items]
-    return [list(column) for column in zip(*rows)]
+def _plain(value):
+    """JSON for the values json cannot write itself: dates and times as ISO 8601."""
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def _records(spec: str, rows: Iterable[tuple]) -> str:
+    """Rows as one JSON array of objects keyed by ``spec``'s column names (for ``json_to_recordset``:
+    one parameter per statement, parsed by the server, much cheaper than adapting arrays)."""
+    names = [column.split()[0] for column in spec.split(",")]
+    return json.dumps([dict(zip(names, row)) for row in rows], default=_plain, ensure_ascii=False,
+                      separators=(",", ":"))
 
 
 def _latest_per_ticket(rows) -> list[TicketEventRow]:

@@ -83,7 +83,7 @@ class AutoCitizen(QObject):
     A child of the window, so it lives as long as the window does.
     """
 
-    def __init__(self, window: PadWindow, think_ms: int = 1500) -> None:
+    def __init__(self, window: PadWindow, think_ms: int = 800) -> None:
         super().__init__(window)
         self.window = window
         self.think_ms = think_ms

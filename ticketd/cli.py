@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 
+from motcua import sdnotify
 from motcua.runtime import office_clock, load_or_exit, run_until_signal, setup_logging
 
 log = logging.getLogger("motcua.ticketd")
@@ -22,5 +23,6 @@ def main(argv: list[str] | None = None) -> int:
     daemon = TicketDaemon(cfg, cfg.storage.data_dir, cfg.broker.url, office_clock(cfg),
                           username=cfg.broker.username, password=cfg.broker.password_value())
     daemon.start()
+    sdnotify.ready()
     log.info("ticketd serving office %s on %s", cfg.office.id, daemon.bus.broker.masked())
     return run_until_signal(daemon.stop)

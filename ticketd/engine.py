@@ -7,12 +7,14 @@ refusal raises ``EngineError`` with a contract code and an i18n key (namespace `
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from motcua.text import nfc
 from ticketd import estimates, routing
+from ticketd.ticket_index import TicketIndex
 from ticketd.model import (
     OUTCOMES,
     RATING_LEVELS,
@@ -41,6 +43,18 @@ _ACTIVE = (TicketState.CALLED, TicketState.SERVING)
 _CALLABLE = (TicketState.WAITING, TicketState.HELD, TicketState.NO_SHOW)
 
 
+def _indexed(method: Callable[..., OpResult]) -> Callable[..., OpResult]:
+    """Re-file the tickets an operation touched, so the per-service views stay current."""
+
+    @functools.wraps(method)
+    def wrapper(self: "Engine", *args, **kwargs) -> OpResult:
+        result = method(self, *args, **kwargs)
+        self._index.update(result.touched_tickets)
+        return result
+
+    return wrapper
+
+
 class Engine:
     """All queue state of one office day; restored from the store by passing its rows in."""
 
@@ -67,9 +81,11 @@ class Engine:
             for cid in self.counter_defs
         }
         self._recent: list[Call] = sorted(recent_calls, key=lambda c: c.at, reverse=True)[:RECENT_CALLS]
+        self._index = TicketIndex(self._tickets.values())
 
     # ----- issuing -----------------------------------------------------------------------------
 
+    @_indexed
     def take(self, service: str, priority: bool, now: datetime) -> OpResult:
         """Issue the next number of ``service`` (refused outside its hours or past its quota)."""
         sdef = self._service(service)
@@ -92,6 +108,7 @@ class Engine:
 
     # ----- counter operations ------------------------------------------------------------------
 
+    @_indexed
     def counter_op(self, counter: str, op: str, args: dict, now: datetime) -> OpResult:
         """Run one counter operation (``COUNTER_OPS``) with its request fields in ``args``."""
         cdef = self._counter_def(counter)
@@ -147,7 +164,7 @@ class Engine:
 
     def _op_call_next(self, cdef: CounterDef, state: CounterState, args: dict, now: datetime) -> OpResult:
         self._refuse_calls_when_paused(cdef, state)
-        chosen = routing.pick(self._tickets.values(), cdef, state, self.policy, now)
+        chosen = routing.pick(self._index.all_waiting(), cdef, state, self.policy, now)
         if chosen is None:
             raise EngineError("queue_empty", "errors.queue_empty_counter", counter=cdef.name)
         result = OpResult(counter=state)
@@ -247,6 +264,7 @@ class Engine:
 
     # ----- ratings -----------------------------------------------------------------------------
 
+    @_indexed
     def rate(self, counter: str, ticket: str, level: str, reasons: list[str], comment: str | None,
              now: datetime) -> OpResult:
         """Record the citizen's rating of a ticket finished at ``counter`` (once, within the window)."""
@@ -288,7 +306,7 @@ class Engine:
 
     def ahead(self, ticket: Ticket) -> int:
         """Waiting tickets of its service that will be called before it (0 when not waiting)."""
-        return estimates.ahead(ticket, self._tickets.values(), self.policy)
+        return estimates.ahead(ticket, self._index.waiting(ticket.service), self.policy)
 
     def est_wait_s(self, ticket: Ticket) -> int:
         """Estimated seconds until ``ticket`` is called (0 when not waiting)."""
@@ -299,7 +317,7 @@ class Engine:
     def service_view(self, code: str, now: datetime) -> dict:
         """The retained service state: ``est_wait_s`` is the wait of a plain ticket taken now."""
         self._service(code)
-        waiting = sum(1 for t in self._tickets.values() if t.state == TicketState.WAITING and t.service == code)
+        waiting = self._index.waiting_count(code)
         return {
             "open": self.is_open(code, now),
             "waiting": waiting,
@@ -323,7 +341,7 @@ class Engine:
                 for cid, st in self.counters.items() if st.current is not None]
 
     def waiting_total(self) -> int:
-        return sum(1 for t in self._tickets.values() if t.state == TicketState.WAITING)
+        return self._index.waiting_total()
 
     def tickets(self) -> list[Ticket]:
         """Every ticket of the day, in issue order."""
@@ -336,6 +354,7 @@ class Engine:
         self._tickets = {}
         self._seq = {}
         self._recent = []
+        self._index = TicketIndex()
         self.counters = {cid: CounterState(cid) for cid in self.counter_defs}
         return old
 
@@ -420,16 +439,14 @@ class Engine:
 
     def _wait_s(self, code: str, ahead_count: int) -> int:
         sdef = self.services[code]
-        mean = estimates.mean_service_s(self._tickets.values(), code, self.policy.estimate_window,
-                                        sdef.avg_service_s)
+        mean = self._index.mean_service_s(code, self.policy.estimate_window, sdef.avg_service_s)
         open_counters = sum(1 for cid, cdef in self.counter_defs.items()
                             if code in cdef.services and self.counters[cid].status != CounterStatus.CLOSED)
         return estimates.wait_s(ahead_count, mean, open_counters)
 
     def _last_called(self, code: str) -> str | None:
         """The number most recently called for ``code`` (transfers clear a ticket's call time)."""
-        called = [(t.called_at, i, t.number) for i, t in enumerate(self._tickets.values())
-                  if t.service == code and t.called_at is not None]
+        called = [(t.called_at, t.seq, t.number) for t in self._index.of_service(code) if t.called_at is not None]
         return max(called)[2] if called else None
 
 

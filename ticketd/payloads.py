@@ -30,6 +30,7 @@ def ticket_obj(engine: Engine, ticket: Ticket) -> m.TicketObj:
         counter=ticket.counter if ticket.counter is not None else ticket.target_counter,
         issued_service=ticket.issued_service,
         called_at=iso(ticket.called_at),
+        started_at=iso(ticket.started_at),
         transferred_from=ticket.transferred_from,
     )
 

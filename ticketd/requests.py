@@ -21,6 +21,7 @@ MODELS = {
     "rating": m.RatingSubmit,
     "query": m.TicketQuery,
     "reprint": m.ReprintRequest,
+    "test_page": m.TestPageRequest,
 }
 
 
@@ -43,6 +44,8 @@ def route(topics: Topics, topic: str) -> Route | None:
             return Route("query", None)
         case ["admin", "reprint"]:
             return Route("reprint", None)
+        case ["admin", "test_page"]:
+            return Route("test_page", None)
     return None
 
 
@@ -50,8 +53,19 @@ def valid_id(value: object) -> str | None:
     return value if isinstance(value, str) and _ID_RE.match(value) else None
 
 
+SNIFF_PARSE_MAX = 4 * 1024 * 1024
+
+
 def sniff_id(raw: bytes) -> str | None:
-    """The request id of a payload that could not be parsed, if one is readable near its start."""
+    """The request id of a refused payload (too large, or not an object), so the error can be
+    answered: the top-level ``id`` when the payload still parses, else one near its start."""
+    if len(raw) <= SNIFF_PARSE_MAX:
+        try:
+            data = json.loads(raw)
+        except (UnicodeDecodeError, ValueError):
+            data = None
+        if isinstance(data, dict):
+            return valid_id(data.get("id"))
     found = _SNIFF_RE.search(raw[:4096])
     return found.group(1).decode() if found else None
 

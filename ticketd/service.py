@@ -22,6 +22,7 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from pydantic import ValidationError
 
+from motcua import sdnotify
 from motcua.bus import BusClient, Incoming, PayloadError
 from motcua.bus import models as m
 from motcua.clock import Clock, business_day, iso
@@ -60,10 +61,11 @@ class _Waiter:
 class _InFlight:
     """A take whose ticket is committed and whose print job has not answered yet."""
 
-    reply: m.TakeReply
+    reply: m.TakeReply | m.TestPageReply
     printer: str | None
     waiters: list[_Waiter] = field(default_factory=list)
     reprint_at: datetime | None = None
+    test_page: bool = False
 
 
 class _Outbox:
@@ -81,7 +83,7 @@ class _Outbox:
         raw = body.encode("utf-8")
         self.messages.append((topics.reply(request_id), raw, False, None))
         for waiter in waiters:
-            if waiter.response_topic:
+            if waiter.response_topic and waiter.response_topic.startswith(topics.client_prefix()):
                 props = Properties(PacketTypes.PUBLISH)
                 if waiter.correlation is not None:
                     props.CorrelationData = waiter.correlation
@@ -117,7 +119,7 @@ class TicketDaemon:
         self._worker.start()
         for kind, topic in (("take", self.topics.take()), ("cmd", self.topics.counter_cmd()),
                             ("rating", self.topics.counter_rating()), ("query", self.topics.ticket_query()),
-                            ("reprint", self.topics.reprint())):
+                            ("reprint", self.topics.reprint()), ("test_page", self.topics.test_page())):
             self.bus.subscribe(topic, self._queue.put)
         self.bus.on_connect(lambda: self._queue.put("publish_all"))
         self.bus.start()
@@ -176,6 +178,7 @@ class TicketDaemon:
             if time.monotonic() - last_tick >= TICK_S:  # also under a steady load
                 batch.append("tick")
                 last_tick = time.monotonic()
+                sdnotify.watchdog()
             if "stop" in batch:
                 batch = [item for item in batch if item != "stop"]
             try:
@@ -253,8 +256,7 @@ class TicketDaemon:
             log.warning("refused a request on %s without a valid id", msg.topic)
             return
         known, stored_reply, ticket_number = self.store.reply_for(request_id)
-        if known:
-            self._repeat(request_id, stored_reply, ticket_number, waiter, out)
+        if known and self._repeat(request_id, stored_reply, ticket_number, waiter, out):
             return
         now = self.clock.now()
         try:
@@ -275,18 +277,22 @@ class TicketDaemon:
         out.reply(self.topics, request_id, body, waiter)
 
     def _repeat(self, request_id: str, stored_reply: str | None, ticket_number: str | None,
-                waiter: list[_Waiter], out: _Outbox) -> None:
-        """A request id seen before: the same reply again, or wait for its print to answer."""
+                waiter: list[_Waiter], out: _Outbox) -> bool:
+        """A request id seen before: the same reply again, or wait for its print to answer.
+        False when it is to be handled afresh (a test page cut short by a crash)."""
         if stored_reply is not None:
             out.reply(self.topics, request_id, stored_reply, waiter)
         elif request_id in self._inflight:
             self._inflight[request_id].waiters.extend(waiter)
+        elif ticket_number is None:
+            return False
         else:  # committed before a crash, print outcome unknown: print it again
             ticket = self.engine.get_ticket(ticket_number)
             pending = self._take_pending(request_id, ticket)
             pending.waiters.extend(waiter)
             self._inflight[request_id] = pending
             out.after_commit.append(lambda: self._start_print(request_id, pending))
+        return True
 
     def _do_take(self, req: m.TakeRequest, kiosk: str, now: datetime, out: _Outbox):
         if kiosk not in self.kiosks:
@@ -348,10 +354,18 @@ class TicketDaemon:
         pending.reprint_at = now
         return None, ticket.number, pending
 
+    def _do_test_page(self, req: m.TestPageRequest, _target, now: datetime, out: _Outbox):
+        if req.printer not in self.printing.printers:
+            raise EngineError("unknown_device")
+        reply = m.TestPageReply(id=req.id, printed=False, printer=req.printer)
+        return None, None, _InFlight(reply=reply, printer=req.printer, test_page=True)
+
     # ---- printing -------------------------------------------------------------------------
     def _start_print(self, request_id: str, pending: _InFlight) -> None:
-        future: Future = self.printing.print_ticket(pending.printer, pending.reply.ticket,
-                                                    pending.reprint_at)
+        if pending.test_page:
+            future: Future = self.printing.print_test_page(pending.printer)
+        else:
+            future = self.printing.print_ticket(pending.printer, pending.reply.ticket, pending.reprint_at)
         future.add_done_callback(lambda f: self._queue.put(_PrintDone(request_id, f.result())))
 
     def _finish_print(self, done: _PrintDone, out: _Outbox) -> None:
@@ -359,6 +373,9 @@ class TicketDaemon:
         if pending is None:
             return
         reply = pending.reply.model_copy(update={"printed": done.result.printed})
+        if pending.test_page:
+            state, detail = self.printing.status_of(pending.printer)
+            reply.status = m.PrinterStatusObj(state=state, detail=detail)
         if not done.result.printed:
             reply.print_error = m.PrintError(code=done.result.error_code, message=t(f"printing.error_{done.result.error_code}"))
         body = dump(reply)

@@ -15,7 +15,9 @@ from typing import Callable
 
 from motcua.bus import models as m
 from motcua.config import OfficeConfig
-from ticketd.printing.render import TicketPrint, render_ticket
+from PIL import Image
+
+from ticketd.printing.render import TicketPrint, render_test_page, render_ticket
 from ticketd.printing.worker import PrinterPool
 
 
@@ -48,6 +50,20 @@ class TicketPrinting:
     def print_ticket(self, printer_id: str | None, ticket: m.TicketObj,
                      reprint_at: datetime | None = None) -> Future:
         """Print ``ticket`` on ``printer_id``; the future gives a ``PrintResult``."""
+        return self._print(printer_id, lambda width: render_ticket(self._ticket_print(ticket, reprint_at), width))
+
+    def print_test_page(self, printer_id: str) -> Future:
+        """The technician's test page (every Vietnamese letter, a QR, a ruler)."""
+        printer = self.printers[printer_id]
+        status = self.pool[printer_id].status
+        status_text = f"{status.state} {status.detail or ''}".strip() if status else "unknown"
+        return self._print(printer_id, lambda width: render_test_page(width, printer.name, status_text))
+
+    def status_of(self, printer_id: str) -> tuple[str, str | None]:
+        status = self.pool[printer_id].status
+        return (status.state, status.detail) if status else ("unknown", None)
+
+    def _print(self, printer_id: str | None, render: Callable[[int], Image.Image]) -> Future:
         answer: Future = Future()
         printer = self.printers.get(printer_id) if printer_id else None
         if printer is None:
@@ -68,8 +84,7 @@ class TicketPrinting:
 
         def render_and_submit() -> None:
             try:
-                image = render_ticket(self._ticket_print(ticket, reprint_at), self.pool[printer.id].width_dots)
-                job = self.pool.submit(printer.id, image)
+                job = self.pool.submit(printer.id, render(self.pool[printer.id].width_dots))
             except Exception:
                 settle(PrintResult(False, "offline"))
                 raise

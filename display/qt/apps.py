@@ -44,7 +44,7 @@ class HallApp(QObject):
         self.model = HallModel.from_config(cfg)
         self.window = HallWindow(HallTexts.from_config(cfg))
         self.shooter = Screenshotter(self.window, screenshots, "hall", keep) if screenshots else None
-        self._clock_text = ""
+        self._clock_text = vi_datetime(clock.now())
         self._render_queued = False
         self._queue_timer = QTimer(self)
         self._queue_timer.setSingleShot(True)
@@ -59,7 +59,6 @@ class HallApp(QObject):
         topics = bus.topics
         for topic in (topics.counter_state(), topics.service_state(), topics.hall(), topics.stats(), topics.call()):
             self.bridge.subscribe(topic)
-        self._clock_text = vi_datetime(clock.now())
         self.render()
 
     def _on_message(self, topic: str, payload: object) -> None:

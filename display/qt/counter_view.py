@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from display.counter_screen_model import CounterScreen
 from display.qt import style
-from display.qt.widgets import Box, TextItem
+from display.qt.widgets import Box, Scaler, TextItem
 
 DESIGN = (1280, 720)
 CENTER = Qt.AlignCenter
@@ -45,6 +45,7 @@ class CounterWindow(QWidget):
         self._flash = QTimer(self)
         self._flash.setInterval(FLASH_MS)
         self._flash.timeout.connect(self._flash_step)
+        self._scaler = Scaler()
 
         root = QVBoxLayout(self)
         root.setContentsMargins(0, 0, 0, 0)
@@ -120,9 +121,7 @@ class CounterWindow(QWidget):
         self.middle.set_color(style.PANEL if lit else style.FLASH)
 
     def resizeEvent(self, event) -> None:  # noqa: N802
-        scale = min(self.width() / DESIGN[0], self.height() / DESIGN[1]) or 1.0
-        for item in self.findChildren(TextItem):
-            item.set_scale(scale)
+        self._scaler.apply(self, min(self.width() / DESIGN[0], self.height() / DESIGN[1]) or 1.0)
         super().resizeEvent(event)
 
     def visible_texts(self) -> list[str]:

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLayout, QStackedWidget,
 
 from display.hall_model import RECENT_SIZE, HallModel
 from display.qt import style
-from display.qt.widgets import Box, TextItem, Ticker
+from display.qt.widgets import Box, Scaler, TextItem, Ticker
 from motcua.i18n import t
 
 DESIGN = (1920, 1080)
@@ -80,7 +80,7 @@ class WaitingRowWidget(QWidget):
         super().__init__(parent)
         self.name = TextItem(38, wrap=True, min_ratio=0.5)
         self.count = TextItem(40, bold=True, color=style.NUMBER, align=RIGHT)
-        self.wait = TextItem(34, color=style.MUTED, align=RIGHT)
+        self.wait = TextItem(34, color=style.MUTED, align=RIGHT, min_ratio=0.4)
         self.setLayout(_row((self.name, 11), (self.count, 3), (self.wait, 6), spacing=12))
 
 
@@ -98,7 +98,7 @@ class StatBox(Box):
 
 
 class HallWindow(QWidget):
-    """The hall TV. ``render(model, clock_text)`` shows the model; ``callShown(number, counter)``
+    """The hall TV. ``render_model(model, clock_text)`` shows the model; ``callShown(number, counter)``
     is emitted when a newly arrived call starts being highlighted."""
 
     callShown = Signal(str, str)
@@ -117,6 +117,7 @@ class HallWindow(QWidget):
         self._blink.setInterval(BLINK_MS)
         self._blink.timeout.connect(self._blink_step)
         self._fixed: list[tuple[QWidget, int]] = []
+        self._scaler = Scaler()
 
         root = QVBoxLayout(self)
         root.setSizeConstraint(QLayout.SetNoConstraint)  # the TV's size is fixed: never grow past it
@@ -387,9 +388,7 @@ class HallWindow(QWidget):
         widget.setFixedHeight(int(design_height * self._scale()))
 
     def _apply_scale(self, widget: QWidget) -> None:
-        scale = self._scale()
-        for item in widget.findChildren(TextItem):
-            item.set_scale(scale)
+        self._scaler.apply(widget, self._scale())
 
     def resizeEvent(self, event) -> None:  # noqa: N802
         scale = self._scale()

@@ -4,9 +4,9 @@ screen) times the window's ``scale``."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer
+from PySide6.QtCore import QMargins, QPointF, QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QFontMetricsF, QPainter
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtWidgets import QGridLayout, QLayout, QSizePolicy, QWidget
 
 from display.qt import style
 
@@ -172,3 +172,33 @@ class Ticker(QWidget):
         while x < self.width():
             painter.drawText(QPointF(x, baseline), self._text)
             x += span
+
+
+class Scaler:
+    """Scales a window designed at one size: text sizes, and the margins and spacings of every
+    layout (remembered at their design values the first time they are seen)."""
+
+    def __init__(self) -> None:
+        self._design: dict[QLayout, tuple[QMargins, int, int]] = {}
+
+    def apply(self, root: QWidget, scale: float) -> None:
+        for item in root.findChildren(TextItem):
+            item.set_scale(scale)
+        layouts = root.findChildren(QLayout)
+        if root.layout() is not None:
+            layouts.append(root.layout())
+        for layout in layouts:
+            margins, horizontal, vertical = self._design.setdefault(layout, self._read(layout))
+            layout.setContentsMargins(*(round(v * scale) for v in (
+                margins.left(), margins.top(), margins.right(), margins.bottom())))
+            if isinstance(layout, QGridLayout):
+                layout.setHorizontalSpacing(round(horizontal * scale))
+                layout.setVerticalSpacing(round(vertical * scale))
+            else:
+                layout.setSpacing(round(horizontal * scale))
+
+    @staticmethod
+    def _read(layout: QLayout) -> tuple[QMargins, int, int]:
+        if isinstance(layout, QGridLayout):
+            return layout.contentsMargins(), layout.horizontalSpacing(), layout.verticalSpacing()
+        return layout.contentsMargins(), layout.spacing(), layout.spacing()

@@ -42,6 +42,13 @@ class SearchScreen(Screen):
         hint_row.addWidget(self.browse)
         self.count = label("", "Hint")
         self.panel = ScrollPanel(m)
+        # one button per possible result, made once: typing only changes their text
+        self.results = [ChoiceButton("", "", None, m.px(120)) for _ in range(MAX_RESULTS)]
+        for index, result in enumerate(self.results):
+            result.hide()
+            result.clicked.connect(lambda _=False, k=index: self._open(k))
+            self.panel.body.addWidget(result)
+        self.panel.body.addStretch(1)
         self.keyboard = Keyboard(m, "text")
         self.keyboard.typed.connect(lambda text: self._apply(self.buffer.insert, text))
         self.keyboard.tone.connect(lambda tone: self._apply(self.buffer.tone, tone))
@@ -66,6 +73,10 @@ class SearchScreen(Screen):
     def shot_name(self) -> str:
         return "search-results" if self.hits else "search"
 
+    def _open(self, index: int) -> None:
+        if index < len(self.hits):
+            self.ctx.go("procedure", code=self.hits[index].code)
+
     def prepare(self, **kwargs: object) -> None:
         self.buffer.clear()
 
@@ -89,10 +100,12 @@ class SearchScreen(Screen):
         if self.line.text() != self.buffer.text:
             self.line.setText(self.buffer.text)
         self.hits = self.ctx.catalogue.search(self.buffer.text, MAX_RESULTS) if self.buffer.text.strip() else []
-        self.panel.reset()
-        for hit in self.hits:
-            self.panel.body.addWidget(hit_button(self.ctx, hit))
-        self.panel.body.addStretch(1)
+        for index, result in enumerate(self.results):
+            if index < len(self.hits):
+                hit = self.hits[index]
+                result.set_text(hit.name, f"{hit.field} · {hit.code}")
+            result.setVisible(index < len(self.hits))
+        self.panel.area.verticalScrollBar().setValue(0)
         if not self.buffer.text.strip():
             self.count.setText("")
         elif self.hits:

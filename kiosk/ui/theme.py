@@ -39,7 +39,7 @@ class Metrics:
     @property
     def columns(self) -> int:
         """Columns of a grid of choices."""
-        return 2 if self.portrait else 3
+        return 2 if self.portrait else 4
 
 
 def metrics_for(orientation: str, size: tuple[int, int] | None = None) -> Metrics:

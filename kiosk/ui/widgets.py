@@ -74,25 +74,30 @@ class ChoiceButton(QPushButton):
         self.setFocusPolicy(Qt.NoFocus)
         if kind:
             self.setProperty("kind", kind)
-        self.title = label(title, "ChoiceTitle")
-        self.note = label(note, "ChoiceNote")
-        self.note.setProperty("closed", "true" if closed else "false")
+        self.title = label("", "ChoiceTitle")
+        self.note = label("", "ChoiceNote")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 18, 24, 18)
         layout.setSpacing(6)
         layout.addWidget(self.title)
-        if note:
-            layout.addWidget(self.note)
-        else:
-            self.note.hide()
+        layout.addWidget(self.note)
         for child in (self.title, self.note):
             child.setAttribute(Qt.WA_TransparentForMouseEvents)
+        self.set_text(title, note, closed)
         # a widget with a layout gets its height for a width from the layout (wrapped labels),
         # never below the explicit minimum
         self.setMinimumHeight(min_height)
         policy = QSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
         policy.setHeightForWidth(True)
         self.setSizePolicy(policy)
+
+    def set_text(self, title: str, note: str = "", closed: bool = False) -> None:
+        self.title.setText(title)
+        self.note.setText(note)
+        self.note.setVisible(bool(note))
+        state = "true" if closed else "false"
+        if self.note.property("closed") != state:
+            set_prop(self.note, "closed", state)
 
 
 def qr_pixmap(text: str, size: int) -> QPixmap:

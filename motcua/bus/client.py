@@ -128,7 +128,7 @@ class BusClient:
         if user:
             self._client.username_pw_set(user, secret)
         if self.broker.tls:
-            self._client.tls_set()
+            self._client.tls_set(ca_certs=os.environ.get("MOTCUA_MQTT_CA") or None)
         self._client.reconnect_delay_set(min_delay=1, max_delay=2)
         self._client.on_socket_open = self._on_socket_open
         self._client.on_connect = self._on_connect
@@ -138,7 +138,7 @@ class BusClient:
             self._client.will_set(
                 self.topics.device_status(device_id), self._status_payload("offline", None), 1, True
             )
-        self._inbox = self.topics.client_inbox(client_id)
+        self._inbox = self.topics.client_inbox(client_id, user)
         self._client.message_callback_add(self._inbox, self._on_reply)
 
     # ---- lifecycle ------------------------------------------------------------------------

@@ -65,6 +65,10 @@ class ReprintRequest(_Request):
     printer: StrictStr | None = None
 
 
+class TestPageRequest(_Request):
+    printer: StrictStr
+
+
 # ---- objects --------------------------------------------------------------------------------
 class Officer(_Payload):
     id: str
@@ -86,6 +90,7 @@ class TicketObj(_Payload):
     # extensions
     issued_service: str | None = None
     called_at: str | None = None
+    started_at: str | None = None
     transferred_from: str | None = None
 
 
@@ -113,6 +118,22 @@ class TakeReply(_Payload):
     printed: bool
     printer: str | None
     print_error: PrintError | None = None
+
+
+class PrinterStatusObj(_Payload):
+    state: DeviceState
+    detail: str | None = None
+
+
+class TestPageReply(_Payload):
+    """Extension: the answer to ``admin/test_page``."""
+
+    id: str
+    ok: Literal[True] = True
+    printed: bool
+    printer: str
+    print_error: PrintError | None = None
+    status: PrinterStatusObj | None = None
 
 
 class CounterStateMsg(_Payload):

@@ -36,12 +36,23 @@ class Topics:
         """Extension: ask ticketd to reprint a ticket (``number``, optional ``printer``)."""
         return self._t("admin", "reprint")
 
+    def test_page(self) -> str:
+        """Extension: ask ticketd to print a printer's test page (``printer``)."""
+        return self._t("admin", "test_page")
+
     def reply(self, request_id: str = "+") -> str:
         return self._t("reply", request_id)
 
-    def client_inbox(self, client_id: str) -> str:
-        """Extension: the MQTT 5 response topic our own clients use (one subscription each)."""
+    def client_inbox(self, client_id: str, username: str | None = None) -> str:
+        """Extension: the MQTT 5 response topic our own clients use (one subscription each);
+        under the broker username when there is one, so an ACL can give each user its own."""
+        if username:
+            return self._t("client", username, client_id, "reply")
         return self._t("client", client_id, "reply")
+
+    def client_prefix(self) -> str:
+        """Response topics ticketd agrees to publish to start with this."""
+        return self._t("client") + "/"
 
     # retained state
     def counter_state(self, counter: str = "+") -> str:
@@ -68,6 +79,10 @@ class Topics:
 
     def camera_health(self, camera: str = "+") -> str:
         return self._t("camera", camera, "health")
+
+    def satisfaction(self) -> str:
+        """Extension (retained): this month's satisfaction per counter and for the office."""
+        return self._t("satisfaction")
 
     def ticket_event(self) -> str:
         """Extension: every change of a ticket, with an event id (for the province)."""

@@ -70,7 +70,8 @@ def ticketd_check(status: dict[str, Any] | None, now: datetime) -> Check:
     age = age_text(status.get("updated_at"), now)
     if status.get("state") == "online":
         return Check(name, OK, t("doctor.ticketd_online", age=age))
-    return Check(name, FAIL, t("doctor.ticketd_down", state=status.get("state"), age=age), t("doctor.ticketd_action"))
+    return Check(name, FAIL, t("doctor.ticketd_down", state=state_text(status.get("state")), age=age),
+                 t("doctor.ticketd_action"))
 
 
 def device_check(kind: str, device: Any, status: dict[str, Any], now: datetime) -> Check:
@@ -100,8 +101,8 @@ def _printer_check(label: str, printer: str, state: str | None, detail: str | No
     if state == "unknown":
         return Check(label, UNKNOWN, t("doctor.printer_unknown", age=age), t("doctor.printer_never_action", id=printer))
     key = detail if detail in ("paper_out", "paper_low", "cover_open", "offline", "timeout") else "other"
-    return Check(label, WARN if state == "degraded" else FAIL, t(f"doctor.printer_{key}", detail=detail or state, age=age),
-                 t(f"doctor.printer_{key}_action", id=printer))
+    return Check(label, WARN if state == "degraded" else FAIL,
+                 t(f"doctor.printer_{key}", detail=detail or state, age=age), t(f"doctor.printer_{key}_action", id=printer))
 
 
 def devices_checks(cfg: OfficeConfig, statuses: dict[str, dict[str, Any]], now: datetime) -> list[Check]:
@@ -131,7 +132,8 @@ def bridge_check(state: str | None) -> Check | None:
 
 
 def skipped_for_broker() -> Check:
-    return Check(t("doctor.check_devices"), UNKNOWN, t("doctor.devices_no_broker"), t("doctor.devices_no_broker_action"))
+    return Check(t("doctor.check_devices"), UNKNOWN, t("doctor.devices_no_broker"),
+                 t("doctor.devices_no_broker_action"))
 
 
 # ---- the box --------------------------------------------------------------------------------

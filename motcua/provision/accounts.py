@@ -95,19 +95,20 @@ def accounts_for(cfg: OfficeConfig) -> list[Account]:
         accounts.append(Account(
             box.id, "button box", lan=True, write=(t.take(box.id), status(box.id)),
             read=(t.service_state(), *printer)))
-    hall_screens = [d for d in devices.displays if d.kind == "hall"]
+    first: dict[str, str] = {}  # the first screen or pad of a kind gets the plain instance name
     for display in devices.displays:
+        key = "hall" if display.kind == "hall" else f"counter-{display.counter}"
+        instance = key if first.setdefault(key, display.id) == display.id else f"{key}-{display.id}"
         if display.kind == "hall":
-            instance = "hall" if display is hall_screens[0] else f"hall-{display.id}"
-            args, read = "hall", (t.counter_state(), t.service_state(), t.hall(), t.stats(), t.call())
+            args = f"hall --device-id {display.id}"
+            read = (t.counter_state(), t.service_state(), t.hall(), t.stats(), t.call())
         else:
-            instance, args = f"counter-{display.counter}", f"counter {display.counter}"
+            args = f"counter {display.counter} --device-id {display.id}"
             read = (t.counter_state(display.counter), t.service_state(), t.hall(), t.call())
         accounts.append(Account(display.id, f"{display.kind} display", f"motcua-display@{instance}.service",
                                 args=args, lan=True, write=(status(display.id),), read=read, env=SCREEN_ENV))
-    pad_counters = [p.counter for p in devices.rating_pads]
     for pad in devices.rating_pads:
-        instance = pad.counter if pad_counters.count(pad.counter) == 1 else pad.id
+        instance = pad.counter if first.setdefault(f"pad-{pad.counter}", pad.id) == pad.id else pad.id
         accounts.append(Account(
             pad.id, f"rating pad of counter {pad.counter}", f"motcua-rating-pad@{instance}.service",
             args=pad.counter, lan=True, write=(t.counter_rating(pad.counter), status(pad.id)),

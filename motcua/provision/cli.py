@@ -97,56 +97,56 @@ def _group_id(name: str | None) -> int | None:
 
 def provision(cfg: OfficeConfig, site: SiteSettings, out: Path, as_dir: Path, state_dir: Path,
               rotate: bool = False, broker_group: str | None = "mosquitto") -> list[Credential]:
-    """Write every file; return the credentials made, one per account."""
+    """Write every file; return the credentials, one per account. Everything is prepared before
+    the first file is written, so an error leaves the previous files as they were."""
     accounts = accounts_for(cfg)
     broker_out, creds_out = out / "broker", out / "credentials"
-    broker_out.mkdir(parents=True, exist_ok=True)
-    creds_out.mkdir(parents=True, exist_ok=True)
-    creds_out.chmod(0o700)
     broker_paths = BrokerPaths(as_dir / "broker", state_dir)
-
-    lan_tls, ca_file = None, None
+    passwords = {a.user: (None if rotate else existing_password(creds_out / f"{a.env_name}.env", a.user))
+                 or secrets.token_urlsafe(24) for a in accounts}
+    lan_tls = ca_file = None
     if site.lan is not None and site.lan.tls:
         if site.lan.certfile is not None:
             lan_tls = LanTls(site.lan.certfile, site.lan.keyfile)
         else:
-            issue_server_cert(broker_out / "tls", cfg.office.id, site.lan.host)
-            lan_tls = LanTls(broker_paths.broker_dir / "tls" / "server.crt",
-                             broker_paths.broker_dir / "tls" / "server.key")
-            ca_file = broker_paths.broker_dir / "tls" / "ca.crt"
-
-    passwords: dict[str, str] = {}
-    made: list[Credential] = []
-    for account in accounts:
-        path = creds_out / f"{account.env_name}.env"
-        password = (None if rotate else existing_password(path, account.user)) or secrets.token_urlsafe(24)
-        passwords[account.user] = password
-        url = account_url(cfg, site, account, password)
-        write_private(path, credentials_text(account, url, ca_file if account.lan else None), 0o600)
-        made.append(Credential(account, path))
-    wanted = {c.path.name for c in made}
-    for stale in creds_out.glob("*.env"):
-        if stale.name not in wanted:
-            stale.unlink()
-
+            tls_dir = broker_paths.broker_dir / "tls"
+            lan_tls, ca_file = LanTls(tls_dir / "server.crt", tls_dir / "server.key"), tls_dir / "ca.crt"
     broker_files = {
         "mosquitto.conf": render_conf(cfg, broker_paths, site.lan, lan_tls, site.bridge),
         "acl": render_acl(cfg, accounts),
         "passwd": hashed_password_file(passwords),
     }
-    gid = _group_id(broker_group)
+    credentials = {
+        f"{a.env_name}.env": credentials_text(a, account_url(cfg, site, a, passwords[a.user]),
+                                              ca_file if a.lan else None)
+        for a in accounts
+    }
+
+    broker_out.mkdir(parents=True, exist_ok=True)
+    creds_out.mkdir(parents=True, exist_ok=True)
+    creds_out.chmod(0o700)
+    if ca_file is not None:
+        issue_server_cert(broker_out / "tls", cfg.office.id, site.lan.host)
+    for name, text in credentials.items():
+        write_private(creds_out / name, text, 0o600)
+    for stale in creds_out.glob("*.env"):
+        if stale.name not in credentials:
+            stale.unlink()
     for name, text in broker_files.items():
         write_private(broker_out / name, text, 0o640)
+    gid = _group_id(broker_group)
     if gid is not None:
         for path in [*(broker_out / name for name in broker_files), broker_out / "tls" / "server.key"]:
             if path.exists():
                 os.chown(path, -1, gid)
     box_units = [a.unit for a in accounts if a.unit and not a.lan]
     (out / "box-units.txt").write_text("\n".join(box_units) + "\n", encoding="utf-8")
-    return made
+    return [Credential(a, creds_out / f"{a.env_name}.env") for a in accounts]
 
 
 def main(argv: list[str] | None = None) -> int:
+    from motcua.doctor.cli import config_path
+
     parser = argparse.ArgumentParser(prog="motcua provision", description=t("doctor.provision_description"))
     parser.add_argument("-c", "--config", help=t("doctor.option_config"))
     parser.add_argument("--out", required=True, type=Path, help=t("doctor.provision_option_out"))
@@ -156,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
                         help=t("doctor.provision_option_state"))
     parser.add_argument("--rotate", action="store_true", help=t("doctor.provision_option_rotate"))
     options = parser.parse_args(argv)
-    cfg = load_or_exit(options.config)
+    cfg = load_or_exit(config_path(options.config))
     try:
         site = load_site(options.site)
     except (OSError, ValidationError, ValueError) as exc:

@@ -57,12 +57,20 @@ class ProvinceBridge(_Strict):
     ca_file: Path | None = None
     queue_messages: int | None = Field(None, ge=1000)
 
+    @field_validator("username")
+    @classmethod
+    def _no_blanks(cls, value: str) -> str:
+        if not value or any(ch.isspace() for ch in value):
+            raise ValueError("a username without blanks")
+        return value
+
     @field_validator("url")
     @classmethod
     def _mqtt_url(cls, value: str) -> str:
         parts = urlsplit(value)
         if parts.scheme not in ("mqtt", "mqtts") or not parts.hostname or parts.username:
-            raise ValueError("expected mqtt://host:port or mqtts://host:port (credentials go in username and password_file)")
+            raise ValueError("expected mqtt://host:port or mqtts://host:port "
+                             "(credentials go in username and password_file)")
         return value
 
     @property
@@ -79,8 +87,12 @@ class ProvinceBridge(_Strict):
         return urlsplit(self.url).scheme == "mqtts"
 
     def password(self) -> str:
+        """The first line of ``password_file`` (Mosquitto's config cannot hold blanks in it)."""
         lines = self.password_file.read_text(encoding="utf-8").splitlines()
-        return lines[0].strip() if lines else ""
+        password = lines[0].strip() if lines else ""
+        if not password or any(ch.isspace() for ch in password):
+            raise ValueError(f"{self.password_file}: the first line must hold the password, without blanks")
+        return password
 
 
 class SiteSettings(_Strict):

@@ -167,8 +167,11 @@ class Stack:
     """Keys, settings files, the receiver and the bridge of one test, all in ``workdir``."""
 
     def __init__(self, workdir: Path, broker_url: str, prefix: list[str] | None = None,
-                 receiver_port: int | None = None, bridge: dict | None = None, receiver: dict | None = None) -> None:
+                 receiver_port: int | None = None, bridge: dict | None = None, receiver: dict | None = None,
+                 receiver_prefix: list[str] | None = None, receiver_host: str = "127.0.0.1") -> None:
+        """``prefix`` runs the bridge (and ``receiver_prefix`` the receiver) in a network namespace."""
         self.workdir, self.broker_url, self.prefix = workdir, broker_url, prefix or []
+        self.receiver_prefix = self.prefix if receiver_prefix is None else receiver_prefix
         self.keys = workdir / "keys"
         self.allow = workdir / "allow"
         self.allow.mkdir(parents=True, exist_ok=True)
@@ -178,12 +181,12 @@ class Stack:
         self.receiver_port = receiver_port or free_port()
         self.segments = workdir / "segments"
         self.receiver_settings = {
-            "bind": f"tcp://127.0.0.1:{self.receiver_port}", "server_key": str(self.keys / "province.key_secret"),
+            "bind": f"tcp://{receiver_host}:{self.receiver_port}", "server_key": str(self.keys / "province.key_secret"),
             "allow_dir": str(self.allow), "segment_dir": str(self.segments), "segment_s": 4,
             "keep_segments": 500, "stats_every_s": 0.5, **(receiver or {}),
         }
         self.bridge_settings = {
-            "endpoint": f"tcp://127.0.0.1:{self.receiver_port}", "office_key": str(self.keys / f"{OFFICE}.key_secret"),
+            "endpoint": f"tcp://{receiver_host}:{self.receiver_port}", "office_key": str(self.keys / f"{OFFICE}.key_secret"),
             "receiver_key": str(self.keys / "province.key"), "backoff_base_s": 0.3, "backoff_cap_s": 2.0,
             "open_timeout_s": 2.0, "read_timeout_s": 1.5,
             "health": {"enter_s": 1.0, "clear_s": 1.0, "frozen_s": 3.0, "check_every_s": 0.5,
@@ -201,7 +204,7 @@ class Stack:
         path.write_text(yaml.safe_dump(self.receiver_settings))
         (self.segments / "stats.json").unlink(missing_ok=True)  # appears again once it runs
         self.receiver = Proc([sys.executable, "-m", "camera_bridge", "receiver", "-c", str(path)],
-                             self.workdir / "receiver.log", env=self.env(), prefix=self.prefix).start()
+                             self.workdir / "receiver.log", env=self.env(), prefix=self.receiver_prefix).start()
         deadline = time.monotonic() + 30
         while not (self.segments / "stats.json").exists():
             assert self.receiver.alive() and time.monotonic() < deadline, self.receiver.log()

@@ -1,8 +1,7 @@
 """A thin uplink for tests and the bench: bridge -> receiver traffic capped at ``kbps``.
 
-``NetnsLink``: a private network namespace (root only) whose loopback has a 1500-byte MTU and a
-``tc`` token bucket filter on packets to the receiver's port; every process of the test runs in
-it (``prefix``). ``ProxyLink``: where no namespace can be made, an in-process TCP relay that
+``NetnsLink``: two private network namespaces (root only) joined by a veth pair with a ``tc``
+token bucket filter on the office's end. ``ProxyLink``: where no namespace can be made, an in-process TCP relay that
 forwards bridge -> receiver bytes at ``kbps`` with a small buffer, so the bridge feels the same
 back-pressure. Both count the bytes that went through.
 """
@@ -18,47 +17,62 @@ import time
 
 
 def netns_possible() -> bool:
+    """Whether this process may make namespaces, veth pairs and a tbf qdisc (tried, then undone)."""
     if os.geteuid() != 0 or not shutil.which("ip") or not shutil.which("tc"):
         return False
-    name = f"mcprobe{os.getpid()}"
-    made = subprocess.run(["ip", "netns", "add", name], capture_output=True).returncode == 0
-    if made:
-        subprocess.run(["ip", "netns", "del", name], capture_output=True)
-    return made
+    try:
+        with NetnsLink(1000):
+            return True
+    except (subprocess.CalledProcessError, OSError):
+        return False
 
 
 class NetnsLink:
-    """``with NetnsLink(kbps, port) as link:`` run processes with ``link.prefix``."""
+    """Two private namespaces joined by a veth pair: the office (camera, bridge, broker; run with
+    ``prefix``) and the province (the receiver; ``receiver_prefix``, listening on ``receiver_host``).
+    The office end shapes what it sends with ``tc tbf``; the ACKs coming back are not shaped.
+    The link-local addresses exist only inside these two namespaces."""
 
-    def __init__(self, kbps: int, port: int, burst_bytes: int = 4000, queue_ms: int = 100) -> None:
-        self.kbps, self.port, self.burst_bytes, self.queue_ms = kbps, port, burst_bytes, queue_ms
-        self.name = f"mccam{os.getpid()}x{port}"
-        self.prefix = ["ip", "netns", "exec", self.name]
+    office_host, receiver_host = "169.254.77.1", "169.254.77.2"
 
-    def _run(self, *argv: str) -> None:
-        subprocess.run(self.prefix + list(argv), check=True, capture_output=True)
+    def __init__(self, kbps: int, burst_bytes: int = 4000, queue_ms: int = 100) -> None:
+        self.kbps, self.burst_bytes, self.queue_ms = kbps, burst_bytes, queue_ms
+        tag = f"{os.getpid() % 100000}{threading.get_ident() % 100}"
+        self.office, self.province = f"mco{tag}", f"mcp{tag}"
+        self.veth = f"mcv{tag}"[:13]
+        self.prefix = ["ip", "netns", "exec", self.office]
+        self.receiver_prefix = ["ip", "netns", "exec", self.province]
+
+    @staticmethod
+    def _run(*argv: str) -> None:
+        subprocess.run(list(argv), check=True, capture_output=True)
 
     def __enter__(self) -> "NetnsLink":
-        subprocess.run(["ip", "netns", "add", self.name], check=True, capture_output=True)
-        self._run("ip", "link", "set", "lo", "mtu", "1500")
-        self._run("ip", "link", "set", "lo", "up")
-        self._run("tc", "qdisc", "add", "dev", "lo", "root", "handle", "1:", "prio", "bands", "3",
-                  "priomap", *["1"] * 16)
-        self._run("tc", "qdisc", "add", "dev", "lo", "parent", "1:3", "handle", "30:", "tbf",
-                  "rate", f"{self.kbps}kbit", "burst", str(self.burst_bytes), "latency", f"{self.queue_ms}ms")
-        self._run("tc", "filter", "add", "dev", "lo", "parent", "1:", "protocol", "ip", "prio", "1", "u32",
-                  "match", "ip", "dport", str(self.port), "0xffff", "flowid", "1:3")
+        self._run("ip", "netns", "add", self.office)
+        self._run("ip", "netns", "add", self.province)
+        try:
+            self._run("ip", "link", "add", f"{self.veth}a", "netns", self.office, "type", "veth",
+                      "peer", "name", f"{self.veth}b", "netns", self.province)
+            for prefix, dev, host in ((self.prefix, f"{self.veth}a", self.office_host),
+                                      (self.receiver_prefix, f"{self.veth}b", self.receiver_host)):
+                self._run(*prefix, "ip", "addr", "add", f"{host}/30", "dev", dev)
+                self._run(*prefix, "ip", "link", "set", dev, "up")
+                self._run(*prefix, "ip", "link", "set", "lo", "up")
+            self._run(*self.prefix, "tc", "qdisc", "add", "dev", f"{self.veth}a", "root", "tbf",
+                      "rate", f"{self.kbps}kbit", "burst", str(self.burst_bytes), "latency", f"{self.queue_ms}ms")
+        except subprocess.CalledProcessError:
+            self.__exit__()
+            raise
         return self
 
     def shaped_bytes(self) -> int:
-        out = subprocess.run(self.prefix + ["tc", "-s", "qdisc", "show", "dev", "lo"], capture_output=True,
-                             text=True).stdout
-        block = out.split("qdisc tbf", 1)[1] if "qdisc tbf" in out else ""
-        words = block.split()
-        return int(words[words.index("Sent") + 1]) if "Sent" in words else 0
+        out = subprocess.run(self.prefix + ["tc", "-s", "qdisc", "show", "dev", f"{self.veth}a"],
+                             capture_output=True, text=True).stdout.split()
+        return int(out[out.index("Sent") + 1]) if "Sent" in out else 0
 
     def __exit__(self, *_exc) -> None:
-        subprocess.run(["ip", "netns", "del", self.name], capture_output=True)
+        for name in (self.office, self.province):  # deleting a namespace deletes its veth end
+            subprocess.run(["ip", "netns", "del", name], capture_output=True)
 
 
 class ProxyLink:

@@ -112,7 +112,8 @@ def test_wrong_curve_key_refused_then_admitted_without_restart(clips, stack, wat
     # the province adds the office's key to the allow-list: admitted at the next try
     shutil.copy(stack.keys / "rogue.key", stack.allow / "hoa-an.key")
     wait_until(lambda: packets(stack, cam_id) >= 20, timeout=40)
-    assert latest_health(watcher, cam_id)["uplink"] == "up"
+    wait_until(lambda: latest_health(watcher, cam_id).get("uplink") == "up", timeout=20)
+    assert stack.feed(cam_id)["skipped"] == 0
 
 
 def test_hung_worker_is_killed_and_restarted_by_the_watchdog(clips, stack, watcher, cam_id):

@@ -10,9 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "config" / "examples"
-DEMO = EXAMPLES / "demo-office.yaml"
-BROKEN = EXAMPLES / "broken-office.yaml"
+from config_examples import DEMO
 
 
 @pytest.fixture(autouse=True)

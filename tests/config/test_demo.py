@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import time
 from pathlib import Path
 
-from conftest import DEMO
+from config_examples import DEMO
 
 from motcua.config import OfficeConfig, load_config, resolved_data_dir
 from motcua.config.show import effective_config_text

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import DEMO
+from config_examples import DEMO
 
 from motcua.config import ConfigError, load_config, resolved_data_dir
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import BROKEN
+from config_examples import BROKEN
 
 from motcua.config import ConfigError, load_config
 from motcua.config.loader import ConfigIssue

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import yaml
-from conftest import BROKEN, DEMO
+from config_examples import BROKEN, DEMO
 
 from motcua.config import load_config
 from motcua.config.cli import check_config_main

@@ -73,9 +73,11 @@ def test_service_time_ticks_from_start_and_older_states_are_ignored(demo_cfg) ->
     assert model.view(NOW).elapsed_text == "05:00" and model.view(NOW).ticket_label == "Đang gọi"
     model.begin("start")
     serving = state(current=ticket(ticket_state="serving"), updated="2026-11-23T09:00:00+07:00")
-    model.finish_command("start", {"ok": True, "ticket": ticket(ticket_state="serving"), "counter": serving})
-    assert model.view(NOW).ticket_label == "Đang phục vụ"
-    assert model.view(NOW + timedelta(seconds=30)).elapsed_text == "00:30"  # started 09:00 by the reply
+    reply = {"ok": True, "ticket": ticket(ticket_state="serving"), "counter": serving}
+    slow_pc = NOW - timedelta(minutes=3)  # this PC's clock is 3 minutes behind ticketd's
+    model.finish_command("start", reply, slow_pc)
+    assert model.view(slow_pc).ticket_label == "Đang phục vụ"
+    assert model.view(slow_pc + timedelta(seconds=30)).elapsed_text == "00:30"  # started 09:00 by the reply
     model.apply_counter_state(state(current=None, updated="2026-11-23T08:59:00+07:00"))  # an older message
     assert model.current["number"] == "A001"
 

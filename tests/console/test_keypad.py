@@ -9,7 +9,7 @@ import threading
 import pytest
 
 from counter_console.keypad_cli import build_ports
-from counter_console.keypad_protocol import LineSplitter, display_frame, error_frame, parse_key_line, KeyPress
+from counter_console.keypad_protocol import KeyPress, LineSplitter, display_frame, error_frame, parse_key_line
 from motcua.config import OfficeConfig
 from office_harness import wait_until
 

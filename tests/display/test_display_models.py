@@ -80,6 +80,27 @@ def test_a_call_after_the_minimum_time_shows_at_once():
     assert m.tick(11.0) and m.showing.recall
 
 
+def test_a_backlog_keeps_the_calls_already_shown_in_the_list():
+    m = model(min_show=5.0)
+    calls = [call(f"A{i:03d}", "1", at=f"2026-11-23T08:{i:02d}:00+07:00") for i in range(1, 9)]
+    for item in calls:
+        m.apply(ROOT + "call", item, now=0.0)
+    m.apply(ROOT + "hall", hall_msg(*reversed(calls)), now=0.0)
+    for second in (5.0, 10.0):
+        assert m.tick(second)
+    assert [c.number for c in m.recent()] == ["A003", "A002", "A001"]  # not the queued A004..A008
+    assert m.next_tick_in(10.0) == 5.0
+
+
+def test_the_daily_reset_empties_the_list():
+    m = model(min_show=0.0)
+    m.apply(ROOT + "call", call("A009", "1"), now=0.0)
+    m.apply(ROOT + "hall", hall_msg(call("A009", "1")), now=0.0)
+    assert [c.number for c in m.recent()] == ["A009"]
+    m.apply(ROOT + "hall", hall_msg(), now=10.0)
+    assert m.recent() == [] and m.showing is None
+
+
 def test_rebuild_from_retained_state_highlights_the_newest_without_blinking():
     m = model()
     m.apply(ROOT + "hall", hall_msg(call("A003", "1"), call("B002", "2"), waiting=7), now=0.0)

@@ -8,7 +8,7 @@ import threading
 import numpy as np
 import pytest
 from PySide6.QtCore import QTimer, Qt
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QApplication, QLabel
 
 from conftest import OVERDUE_CODE, OVERDUE_LAST4, SAMPLE_JSON, office_data, shot
 from dossier_server import DossierAPI
@@ -36,7 +36,9 @@ def press(qtbot, keyboard, keys: str) -> None:
 
 
 def texts(widget) -> list[str]:
-    return [label.text() for label in widget.findChildren(QLabel) if not label.isHidden()]
+    """The text of every label the screen shows (after the pending layout work)."""
+    QApplication.processEvents()
+    return [label.text() for label in widget.findChildren(QLabel) if label.isVisibleTo(widget)]
 
 
 def test_search_as_you_type_without_and_with_diacritics(qtbot, kiosk) -> None:
@@ -69,7 +71,7 @@ def test_procedure_detail_and_browse_by_field(qtbot, kiosk) -> None:
     qtbot.mouseClick(window.screens["home"].search, Qt.LeftButton)
     search = window.screens["search"]
     search.set_query("khai sinh")
-    first = search.panel.body.itemAt(0).widget()
+    first = search.results[0]
     assert first.title.text() == "Đăng ký khai sinh"
     qtbot.mouseClick(first, Qt.LeftButton)
     page = window.screens["procedure"]
@@ -167,7 +169,7 @@ def test_a_slow_dossier_source_never_freezes_the_screen(qtbot, kiosk) -> None:
         ticked = threading.Event()
         QTimer.singleShot(50, ticked.set)
         qtbot.waitUntil(ticked.is_set, timeout=5_000)  # the event loop runs while the API is silent
-        qtbot.waitUntil(lambda: api.requests, timeout=5_000)
+        qtbot.waitUntil(lambda: bool(api.requests), timeout=5_000)
         assert window.current is entry
         api.gate.set()
         qtbot.waitUntil(lambda: window.current.name == "dossier_result", timeout=20_000)

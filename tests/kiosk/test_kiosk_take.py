@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QLabel
 
 from conftest import shot
 from kiosk.flow import TakeState
@@ -78,8 +79,9 @@ def test_printer_fault_keeps_the_number_on_screen(qtbot, office, kiosk) -> None:
     take_through_screens(qtbot, app)
     qtbot.waitUntil(lambda: flow.state is TakeState.ISSUED, timeout=30_000)
     assert not flow.ticket.printed
-    texts = [label.text() for label in window.screens["ticket"].findChildren(type(window.header.office))
-             if not label.isHidden()]
+    QApplication.processEvents()
+    screen = window.screens["ticket"]
+    texts = [label.text() for label in screen.findChildren(QLabel) if label.isVisibleTo(screen)]
     assert "A001" in texts
     assert "Vui lòng ghi nhớ số này và xuất trình tại quầy khi được gọi" in texts
     assert any("hết giấy" in text for text in texts)  # ticketd's reason, in Vietnamese

@@ -16,7 +16,7 @@ from motcua.bus import BusClient
 from motcua.bus.client import default_client_id
 from motcua.clock import Clock
 from motcua.config import load_config
-from office_harness import DEMO_CONFIG, MONDAY_8AM, TicketdProcess, Watcher, wait_until
+from office_harness import DEMO_CONFIG, MONDAY_8AM, TicketdProcess, Watcher
 from rating_pad.app import RatingPad
 from rating_pad.model import CHOICE, IDLE, REASONS, THANKS, InputError, PadModel
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from office_harness import DEMO_CONFIG, TicketdProcess, Watcher, wait_until
 
-FAST, SOAK = 300, 100_000
+FAST, SOAK = 250, 100_000
 _ids = itertools.count()
 
 odd_text = st.one_of(

@@ -75,7 +75,7 @@ def test_credentials_files_are_private_and_name_their_account(provisioned_broker
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
     assert stat.S_IMODE(creds.stat().st_mode) == 0o700
     assert provisioned_broker.url("kiosk@kiosk-1").startswith("mqtt://kiosk-1:")
-    assert "MOTCUA_ARGS=counter 1" in (creds / "display@counter-1.env").read_text()
+    assert "MOTCUA_ARGS=counter 1 --device-id counter-screen-1" in (creds / "display@counter-1.env").read_text()
     passwords = {provisioned_broker.password(p.stem, provisioned_broker.url(p.stem).split("//")[1].split(":")[0])
                  for p in creds.glob("*.env")}
     assert len(passwords) == len(list(creds.glob("*.env")))  # one password per account

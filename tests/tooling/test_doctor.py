@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from motcua.broker import LocalBroker
 from motcua.doctor import checks as c
-from office_harness import DEMO_CONFIG, ROOT, MONDAY_8AM, wait_until
+from office_harness import DEMO_CONFIG, MONDAY_8AM, ROOT
 
 NOW = datetime.fromisoformat(MONDAY_8AM)
 

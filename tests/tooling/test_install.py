@@ -40,7 +40,8 @@ def test_office_box_tree(tmp_path):
                               "motcua-display@announcer.service", "motcua-display@led.service",
                               "motcua-display@hall.service", "motcua-camera-bridge.service"])
     assert os.readlink(wants / "motcua-display@hall.service") == "/etc/systemd/system/motcua-display@.service"
-    assert os.readlink(units / "timers.target.wants" / "motcua-backup.timer") == "/etc/systemd/system/motcua-backup.timer"
+    timer = units / "timers.target.wants" / "motcua-backup.timer"
+    assert os.readlink(timer) == "/etc/systemd/system/motcua-backup.timer"
     assert os.readlink(units / "mosquitto.service") == "/dev/null"  # Debian's broker stays off
 
     assert "u motcua " in (root / "etc" / "sysusers.d" / "motcua.conf").read_text()

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import ssl
 import stat
+import subprocess
+import sys
 
 import pytest
 
@@ -14,7 +16,7 @@ from motcua.provision.accounts import accounts_for
 from motcua.provision.mosquitto import BrokerPaths, day_of_messages, render_acl, render_conf
 from motcua.provision.site import load_site
 from motcua.provision.tls import ensure_ca
-from office_harness import DEMO_CONFIG
+from office_harness import DEMO_CONFIG, ROOT
 from tooling.brokers import ProvisionedBroker, RawClient, provision_cli
 
 
@@ -59,8 +61,9 @@ def test_each_device_gets_only_its_own_topics(demo):
 def test_accounts_name_the_units_that_use_them(demo):
     units = {a.user: (a.unit, a.args, a.lan) for a in accounts_for(demo)}
     assert units["ticketd"] == ("motcua-ticketd.service", "", False)
-    assert units["hall-tv"] == ("motcua-display@hall.service", "hall", True)
-    assert units["counter-screen-2"] == ("motcua-display@counter-2.service", "counter 2", True)
+    assert units["hall-tv"] == ("motcua-display@hall.service", "hall --device-id hall-tv", True)
+    assert units["counter-screen-2"] == ("motcua-display@counter-2.service", "counter 2 --device-id counter-screen-2",
+                                         True)
     assert units["announcer"] == ("motcua-display@announcer.service", "announcer", False)
     assert units["led"] == ("motcua-display@led.service", "led", False)
     assert units["rating-5"] == ("motcua-rating-pad@5.service", "5", True)
@@ -131,3 +134,31 @@ def test_lan_listener_speaks_tls_with_the_office_ca(box_dir):
         broker.stop()
     provision_cli(out, port, box_dir / "state", "--site", str(box_dir / "site.yaml"))
     assert (tls / "ca.crt").read_bytes() == ca_before  # devices keep trusting the same CA
+
+
+def test_bad_bridge_password_and_bad_site_stop_provisioning(demo, box_dir):
+    (box_dir / "pw").write_text("two words\n")
+    (box_dir / "site.yaml").write_text("bridge:\n  url: mqtts://province.example.vn\n  username: hoa-an\n"
+                                       "  password_file: pw\n")
+    site = load_site(box_dir / "site.yaml")
+    with pytest.raises(ValueError, match="without blanks"):
+        render_conf(demo, BrokerPaths(box_dir / "b", box_dir / "s"), None, None, site.bridge)
+    (box_dir / "site.yaml").write_text("bridge:\n  url: http://province.example.vn\n")
+    done = subprocess.run([sys.executable, "-m", "motcua", "provision", "-c", str(DEMO_CONFIG), "--out",
+                           str(box_dir / "etc"), "--site", str(box_dir / "site.yaml")],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "site.yaml" in done.stderr and "mqtt://" in done.stderr
+    assert not (box_dir / "etc").exists()  # nothing half-written
+
+
+def test_a_failed_provisioning_leaves_the_previous_files(demo, box_dir):
+    out = box_dir / "etc"
+    provision_cli(out, free_port(), box_dir / "state")
+    before = {p.name: p.read_bytes() for p in (out / "credentials").iterdir()}
+    (box_dir / "pw").write_text("two words\n")
+    (box_dir / "site.yaml").write_text("bridge:\n  url: mqtt://127.0.0.1:1\n  username: hoa-an\n  password_file: pw\n")
+    done = subprocess.run([sys.executable, "-m", "motcua", "provision", "-c", str(DEMO_CONFIG), "--out", str(out),
+                           "--site", str(box_dir / "site.yaml"), "--rotate"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "without blanks" in done.stderr
+    assert {p.name: p.read_bytes() for p in (out / "credentials").iterdir()} == before

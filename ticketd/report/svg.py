@@ -74,7 +74,7 @@ def stacked_chart(title: str, rows: list[tuple[str, list[float], str]], series: 
         if not total:
             body.append(f'<rect x="{LABEL_W}" y="{y + 5}" width="{plot_w}" height="{ROW_H - 10}" rx="4" '
                         f'fill="none" stroke="{GRID}"/>')
-        for value, (_name, color) in zip(values, series):
+        for value, (_name, color) in zip(values, series, strict=True):
             if value <= 0:
                 continue
             body.append(f'<rect x="{x:.1f}" y="{y + 5}" width="{value * scale:.1f}" height="{ROW_H - 10}" '
