@@ -116,6 +116,16 @@ class DashboardWatcher:
         self._conn.close()
 
 
+def latencies(sent: dict[int, float], seen: dict[int, float]) -> list[float]:
+    """For each marker sent, the time until it or a later one was on screen (updates coalesce)."""
+    out = []
+    for value, at in sent.items():
+        shown = [t for v, t in seen.items() if v >= value and t >= at]
+        if shown:
+            out.append(min(shown) - at)
+    return out
+
+
 def marker(publisher: Publisher, value: int, at: datetime) -> float:
     payload = {"recent": [], "serving": [], "waiting_total": value, "updated_at": at.isoformat()}
     publisher.publish(f"motcua/{MARKER_OFFICE}/hall", json.dumps(payload).encode(), True)
@@ -253,7 +263,7 @@ def run(options: argparse.Namespace) -> dict:
             cpu_agg, cpu_pg = cpu_seconds(service.pid) - cpu_agg, postgres_cpu_seconds(postmaster) - cpu_pg
             absorbed = events_in(dsn)
             time.sleep(2)
-            burst_latency = [watcher.seen[v] - t for v, t in sent.items() if v in watcher.seen]
+            burst_latency = latencies(sent, watcher.seen)
             elapsed = t_done - t0
             result["burst"] = {
                 "publish_seconds": round(t_published - t0, 2), "absorb_seconds": round(elapsed, 2),
@@ -317,23 +327,70 @@ def run(options: argparse.Namespace) -> dict:
             t_end = time.perf_counter()
             publisher.flush()
             time.sleep(3)
-            steady_latency = [watcher.seen[v] - t for v, t in sent.items() if v in watcher.seen]
+            steady_latency = latencies(sent, watcher.seen)
             result["steady"] = {
                 "target_msgs_per_s": round(pace), "achieved_msgs_per_s": round(count / (t_end - t0)),
                 "seconds": options.steady_seconds, "dashboard_latency": describe(steady_latency),
-                "markers_sent": len(sent), "markers_seen": len(steady_latency),
+                "markers_sent": len(sent), "markers_shown": len(steady_latency),
                 "sse_updates": watcher.updates, "sse_mean_update_bytes": round(watcher.bytes / max(watcher.updates, 1)),
             }
             result["steady"]["load_average_1m"] = round(os.getloadavg()[0], 1)
             result["storage"] = storage(dsn)
             result["overview_query_ms"] = _overview_ms(dsn)
+            result["broker_cpu_us_per_msg"] = round(cpu_seconds(broker.process.pid) / (len(burst) + len(outage)
+                                                                                     + count) * 1e6)
             watcher.close()
             publisher.close()
             probe.close()
         finally:
             service.terminate()
             service.wait(timeout=60)
+        if options.province_minutes:
+            result["province_view"] = province_view(pg, COMMUNES, options.counters, options.province_minutes)
     return result
+
+
+def province_view(pg: LocalPostgres, communes: int, counters: int, minutes: float) -> dict:
+    """Phase D: a whole province's offices in the database (written straight through the store),
+    then what one dashboard refresh costs: the overview query, rendering every row, the payload."""
+    from psycopg.rows import dict_row
+
+    from motcua.clock import DEFAULT_TZ
+    from province import pages
+    from province.ingest import Batch
+    from province.queries import Period, overview
+    from province.store import Store
+    from zoneinfo import ZoneInfo
+
+    dsn = pg.create_database("province_size")
+    store = Store(dsn).connect()
+    batch = Batch()
+    count = 0
+    for _at, topic, raw, _retain in busy_hour(communes, counters, minutes, START, seed=11):
+        batch.add(topic, raw, START)
+        count += 1
+        if len(batch) >= 5000:
+            store.write(batch)
+            batch = Batch()
+    store.write(batch)
+    store.close()
+    now = START + timedelta(minutes=minutes)
+    period = Period(now, now.date())
+    tz = ZoneInfo(DEFAULT_TZ)
+    with psycopg.connect(dsn, row_factory=dict_row) as conn:
+        overview(conn, period)
+        query, render = [], []
+        for _ in range(5):
+            t0 = time.perf_counter()
+            rows = overview(conn, period)
+            t1 = time.perf_counter()
+            html = {r["office"]: pages.office_row(r, {}, pages.Thresholds(), now, tz) for r in rows}
+            render.append(time.perf_counter() - t1)
+            query.append(t1 - t0)
+    full = json.dumps({"rows": html}, ensure_ascii=False).encode()
+    return {"offices": len(rows), "messages_written": count, "overview_query_ms": round(percentile(query, 50) * 1000),
+            "render_rows_ms": round(percentile(render, 50) * 1000), "full_update_kib": round(len(full) / 1024),
+            "row_bytes": round(len(full) / len(rows))}
 
 
 def _offices(dsn: str) -> int:
@@ -391,6 +448,8 @@ def main() -> int:
     parser.add_argument("--outage-minutes", type=float, default=30, help="simulated minutes published in phase B")
     parser.add_argument("--steady-minutes", type=float, default=10, help="simulated minutes kept for phase C")
     parser.add_argument("--steady-seconds", type=float, default=20, help="how long phase C runs")
+    parser.add_argument("--province-minutes", type=float, default=10,
+                        help="phase D: simulated minutes of all 3,321 communes written for the dashboard's cost (0: skip)")
     parser.add_argument("--max-seconds", type=float, default=600, help="give up waiting for absorption after this")
     parser.add_argument("--json", help="write the results to this file as JSON")
     options = parser.parse_args()

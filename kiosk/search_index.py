@@ -5,8 +5,8 @@ documents; a code counts as one word), so "ket ho" already finds "Đăng ký k�
 matches are boolean masks over the procedures (numpy), one per vocabulary word; the words
 sharing a typed prefix sit next to each other in the sorted vocabulary, so a prefix is one slice.
 
-Ranking: code matches, then names holding the query with its exact accents, names starting with
-it folded, names holding it folded at a word start, other text (keywords, documents) holding it at
+Ranking: code matches, then names holding the query with its exact accents (at the start, at a
+word start, anywhere), names starting with it folded, names holding it folded at a word start, other text (keywords, documents) holding it at
 a word start, names holding every word, then the rest; shorter names first within each tier. Rows are numbered in name-length order and each tier is found by ``str.find``
 over all rows' texts joined in that order, so a tier stops at its first ``limit`` rows.
 """
@@ -143,6 +143,8 @@ class SearchIndex:
         candidates = np.flatnonzero(in_text)
         tiers = (
             lambda: self._code_hits(folded),
+            lambda: self._first_rows(self._names_lower, self._name_offsets, "\n" + exact, name_ok, limit),
+            lambda: self._first_rows(self._names_lower, self._name_offsets, " " + exact, name_ok, limit),
             lambda: self._first_rows(self._names_lower, self._name_offsets, exact, name_ok, limit),
             lambda: self._first_rows(self._names_fold, self._name_offsets, "\n" + folded, name_ok, limit),
             lambda: self._first_rows(self._names_fold, self._name_offsets, " " + folded, name_ok, limit),

@@ -31,6 +31,7 @@ class LocalBroker:
     """``with LocalBroker() as broker: broker.url`` — stopped on exit; restartable on the same port."""
 
     def __init__(self, port: int | None = None, workdir: Path | None = None, persistence: bool = False) -> None:
+        self._chosen_port = port is None
         self.port = port or free_port()
         self.workdir = Path(workdir or tempfile.mkdtemp(prefix="motcua-broker-"))
         self.workdir.mkdir(parents=True, exist_ok=True)
@@ -59,6 +60,14 @@ class LocalBroker:
         return conf
 
     def start(self, timeout: float = 10.0) -> "LocalBroker":
+        """Start Mosquitto; with a port of our choosing, try another if someone took it first."""
+        for _attempt in range(5 if self._chosen_port else 1):
+            if self._launch(timeout):
+                return self
+            self.port = free_port()
+        raise RuntimeError(f"mosquitto could not listen: see {self.workdir / 'mosquitto.log'}")
+
+    def _launch(self, timeout: float) -> bool:
         conf = self._write_config()
         self.process = subprocess.Popen(
             [mosquitto_binary(), "-c", str(conf)], stdout=subprocess.DEVNULL,
@@ -67,12 +76,17 @@ class LocalBroker:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"mosquitto exited: see {self.workdir / 'mosquitto.log'}")
+                return False  # e.g. the port was taken between choosing it and binding it
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    return self
+                    pass
             except OSError:
                 time.sleep(0.05)
+                continue
+            time.sleep(0.1)  # the listener we reached must be ours: still alive after binding
+            if self.process.poll() is None:
+                return True
+            return False
         raise TimeoutError(f"mosquitto did not listen on port {self.port}")
 
     def stop(self) -> None:

@@ -32,6 +32,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "backup": ("motcua.backup:backup_main", "consistent copy of the databases"),
     "restore": ("motcua.backup:restore_main", "restore a backup"),
     "report": ("ticketd.report.cli:main", "per officer, service and hour report"),
+    "buttonbox": ("ticketd.buttonbox:main", "the serial button-box dispensers"),
     "keypads": ("counter_console.keypad_cli:main", "drive the serial counter keypads"),
 }
 

@@ -11,23 +11,29 @@ DEFAULT_TZ = "Asia/Ho_Chi_Minh"
 
 
 class Clock:
-    """Wall clock in ``tz``; with ``start`` it begins at that instant and then runs in real time."""
+    """Wall clock in ``tz``; with ``start`` it begins at that instant and then runs ``speed`` times
+    faster than real time (1 = real time; the soak test runs office hours at 60×)."""
 
-    def __init__(self, tz: str = DEFAULT_TZ, start: datetime | None = None) -> None:
+    def __init__(self, tz: str = DEFAULT_TZ, start: datetime | None = None, speed: float = 1.0) -> None:
         self.tz = ZoneInfo(tz)
-        self._offset = 0.0
+        self.speed = speed
+        self._origin_real = time.time()
+        self._origin = self._origin_real
         if start is not None:
             if start.tzinfo is None:
                 raise ValueError("MOTCUA_NOW needs a UTC offset, e.g. 2026-11-23T08:00:00+07:00")
-            self._offset = start.timestamp() - time.time()
+            self._origin = start.timestamp()
 
     def now(self) -> datetime:
-        return datetime.fromtimestamp(time.time() + self._offset, self.tz)
+        elapsed = (time.time() - self._origin_real) * self.speed
+        return datetime.fromtimestamp(self._origin + elapsed, self.tz)
 
     @classmethod
     def from_env(cls, tz: str = DEFAULT_TZ) -> "Clock":
+        """``MOTCUA_NOW`` (start instant) and ``MOTCUA_SPEED`` (extension: a speed factor)."""
         raw = os.environ.get("MOTCUA_NOW", "").strip()
-        return cls(tz, datetime.fromisoformat(raw) if raw else None)
+        speed = float(os.environ.get("MOTCUA_SPEED", "1") or 1)
+        return cls(tz, datetime.fromisoformat(raw) if raw else None, speed)
 
 
 def business_day(now: datetime, reset_at: dtime) -> date:

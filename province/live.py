@@ -89,8 +89,8 @@ class Live:
         self._thread: threading.Thread | None = None
         # the last published overview
         self.version = 0
-        self._rows: dict[str, str] = {}
-        self._figures: dict[str, dict] = {}
+        self._data: dict[str, dict] = {}  # the overview row of each office
+        self._rows: dict[str, str] = {}  # its HTML
         self._order: list[str] = []
         self._fragments: dict[str, str] = {}
         self._charts_at = 0.0
@@ -130,7 +130,7 @@ class Live:
             key = next(self._ids)
             self._clients[key] = client
             if office is None and seen_version != self.version and self.version:
-                client.offer(self._overview_message(full=True))
+                client.offer(self._catch_up_message())
             elif office is not None and office in self._office_fragments and seen_version != self.version:
                 client.offer(json.dumps({"version": self.version, "fragments": self._office_fragments[office]},
                                         ensure_ascii=False))
@@ -183,9 +183,11 @@ class Live:
             self._publish_now(dirty, refresh)
 
     def _publish_now(self, dirty: set[str], refresh: bool) -> None:
+        """Re-query the offices that changed (every office on a refresh), render their rows, push."""
         period = self.period()
+        full = refresh or not self._data
         with self.pool.connection() as conn:
-            rows = queries.overview(conn, period)
+            rows = queries.overview(conn, period, None if full else sorted(dirty)) if full or dirty else []
             charts_due = time.monotonic() - self._charts_at >= self.cfg.live.chart_every_s
             if charts_due:
                 hourly = queries.hourly_tickets(conn, period.day, self.cfg.province.timezone)
@@ -195,9 +197,11 @@ class Live:
             offices = {o: self._office(conn, o, period) for o in watched if refresh or o in dirty
                        or o not in self._office_fragments}
         names = self.cfg.offices
-        html = {r["office"]: pages.office_row(r, names, self.limits, period.now, self.tz) for r in rows}
-        order = sorted(html, key=lambda o: (pages.office_label(o, names).casefold(), o))
-        fragments = {"tiles": pages.tiles(rows, self.limits, period.now, self.tz)}
+        fresh = {r["office"]: r for r in rows}
+        data = fresh if full else {**self._data, **fresh}
+        html = {o: pages.office_row(r, names, self.limits, period.now, self.tz) for o, r in fresh.items()}
+        order = sorted(data, key=lambda o: (pages.office_label(o, names).casefold(), o))
+        fragments = {"tiles": pages.tiles(list(data.values()), self.limits, period.now, self.tz)}
         if charts_due:
             fragments["chart-hourly"] = pages.hourly_chart(hourly)
             fragments["chart-satisfaction"] = pages.satisfaction_chart(satisfaction, period.month)
@@ -206,11 +210,11 @@ class Live:
             changed = {o: h for o, h in html.items() if self._rows.get(o) != h}
             order_changed = order != self._order
             self.version += 1
-            self._rows, self._order = html, order
-            self._figures = {r["office"]: _figures(r) for r in rows}
+            self._data, self._order = data, order
+            self._rows = {o: html.get(o, self._rows.get(o, "")) for o in order}
             self._fragments.update(fragments)
             message = json.dumps({"version": self.version, "at": period.now.isoformat(), "rows": changed,
-                                  "figures": {o: self._figures[o] for o in changed}, "fragments": fragments,
+                                  "figures": {o: _figures(data[o]) for o in changed}, "fragments": fragments,
                                   **({"order": order} if order_changed else {})}, ensure_ascii=False)
             office_messages = {}
             for office, frags in offices.items():
@@ -225,13 +229,15 @@ class Live:
                 elif client.office in office_messages:
                     client.offer(office_messages[client.office])
 
-    def _overview_message(self, full: bool) -> str:
+    def _catch_up_message(self) -> str:
+        """Everything of the overview, for a browser whose page is older than the last update."""
         return json.dumps({"version": self.version, "rows": dict(self._rows), "order": self._order,
-                           "figures": self._figures, "fragments": self._fragments, "full": full},
+                           "figures": {o: _figures(r) for o, r in self._data.items()},
+                           "fragments": self._fragments},
                           ensure_ascii=False)
 
     def _office(self, conn: psycopg.Connection, office: str, period: Period) -> dict[str, str]:
-        row = next(iter(queries.overview(conn, period, office)), None)
+        row = next(iter(queries.overview(conn, period, [office])), None)
         return {
             "office-summary": pages.summary(row, self.limits, period.now, self.tz),
             "office-counters": pages.counters_table(queries.office_counters(conn, office)),

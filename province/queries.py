@@ -71,31 +71,33 @@ def month_bounds(month: date) -> tuple[date, date]:
     return first, (first + timedelta(days=32)).replace(day=1)
 
 
-OVERVIEW_SQL = """
+_ONLY = "(%(offices)s::text[] IS NULL OR office = ANY(%(offices)s::text[]))"
+
+OVERVIEW_SQL = f"""
 WITH c AS (
     SELECT office, count(*) FILTER (WHERE status = 'open') AS open,
            count(*) FILTER (WHERE status = 'paused') AS paused, count(*) AS total
-    FROM counters GROUP BY office
+    FROM counters WHERE {_ONLY} GROUP BY office
 ), lw AS (
     SELECT office, min(issued_at) AS oldest FROM tickets
-    WHERE day = %(day)s AND state = 'waiting' GROUP BY office
+    WHERE day = %(day)s AND state = 'waiting' AND {_ONLY} GROUP BY office
 ), served AS (
     SELECT office, count(*) AS issued, count(*) FILTER (WHERE state = 'done') AS served FROM tickets
-    WHERE day = %(day)s GROUP BY office
+    WHERE day = %(day)s AND {_ONLY} GROUP BY office
 ), rt AS (
     SELECT office, sum(very_satisfied + satisfied)::integer AS good,
            sum(very_satisfied + satisfied + dissatisfied)::integer AS n
-    FROM rating_daily WHERE day = %(day)s GROUP BY office
+    FROM rating_daily WHERE day = %(day)s AND {_ONLY} GROUP BY office
 ), rm AS (
     SELECT office, sum(very_satisfied + satisfied)::integer AS good,
            sum(very_satisfied + satisfied + dissatisfied)::integer AS n
-    FROM rating_daily WHERE day >= %(month)s AND day < %(next_month)s GROUP BY office
+    FROM rating_daily WHERE day >= %(month)s AND day < %(next_month)s AND {_ONLY} GROUP BY office
 ), d AS (
     SELECT office, count(*) FILTER (WHERE state <> 'online') AS down, count(*) AS total
-    FROM devices WHERE kind <> 'camera' GROUP BY office
+    FROM devices WHERE kind <> 'camera' AND {_ONLY} GROUP BY office
 ), cam AS (
     SELECT office, count(*) FILTER (WHERE state = 'live') AS live, count(*) AS total
-    FROM cameras GROUP BY office
+    FROM cameras WHERE {_ONLY} GROUP BY office
 )
 SELECT o.office, o.last_seen,
        coalesce(h.waiting_total, 0) AS waiting,
@@ -118,15 +120,15 @@ LEFT JOIN rm USING (office)
 LEFT JOIN office_stats s USING (office)
 LEFT JOIN d USING (office)
 LEFT JOIN cam USING (office)
-WHERE %(office)s::text IS NULL OR o.office = %(office)s
+WHERE {_ONLY.replace('office =', 'o.office =')}
 ORDER BY o.office
 """
 
 
-def overview(conn: psycopg.Connection, period: Period, office: str | None = None) -> list[dict]:
-    """One row of live figures per office, or only ``office``'s (see ``OVERVIEW_SQL``)."""
+def overview(conn: psycopg.Connection, period: Period, offices: list[str] | None = None) -> list[dict]:
+    """One row of live figures per office, or only for ``offices`` (see ``OVERVIEW_SQL``)."""
     return conn.execute(OVERVIEW_SQL, {"day": period.day, "month": period.month, "next_month": period.next_month,
-                                       "now": period.now, "office": office}).fetchall()
+                                       "now": period.now, "offices": offices}).fetchall()
 
 
 def hourly_tickets(conn: psycopg.Connection, day: date, tz: str, office: str | None = None) -> list[dict]:

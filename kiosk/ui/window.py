@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QHBoxLayout, QStackedWidget, QVBoxLa
 
 from kiosk.ui.base import KioskContext, Screen
 from kiosk.ui.widgets import Header, button
+from motcua.config.schema import WEEKDAYS
 from motcua.i18n import t
 
 log = logging.getLogger("motcua.kiosk")
@@ -117,7 +118,7 @@ class KioskWindow(QWidget):
 
     def update_clock(self) -> None:
         now = self.ctx.clock.now()
-        weekday = t(f"kiosk.weekday_{('mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun')[now.weekday()]}")
+        weekday = t(f"kiosk.weekday_{WEEKDAYS[now.weekday()]}")
         self.header.set_time(now.strftime("%H:%M"), f"{weekday}, {now.strftime('%d/%m/%Y')}")
 
     # ---- idle and lock ------------------------------------------------------------------

@@ -310,6 +310,9 @@ class ButtonBoxDevice(Strict):
     buttons: dict[Annotated[int, Field(ge=0)], ServiceCode] = Field(min_length=1)
     line_pattern: str = "B{n}"
     debounce_ms: int = Field(800, ge=0)
+    # lines written back to the box (e.g. to light a lamp or show the number); none by default
+    ok_line: str | None = None  # may use {n} and {number}
+    refused_line: str | None = None  # may use {n} and {code}
 
     @field_validator("line_pattern")
     @classmethod

@@ -3,7 +3,6 @@ taken down, and screenshots saved as artefacts."""
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -108,5 +107,3 @@ def kiosk_env_for(process_env: dict) -> dict:
     env.pop("DISPLAY", None)
     return env
 
-
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

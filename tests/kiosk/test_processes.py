@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from conftest import ROOT, SAMPLE_CSV, kiosk_env_for
+from conftest import ROOT, kiosk_env_for
 from office_harness import wait_until
 
 pytestmark = pytest.mark.timeout(240)
@@ -94,4 +94,3 @@ def test_stats_without_a_source_is_a_usage_error(office, write_office) -> None:
     result = subprocess.run([sys.executable, "-m", "motcua", "stats", "-c", str(config), "--once"],
                             env=ticketd.env(), cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 2 and "dossiers.path" in result.stderr
-    assert SAMPLE_CSV.exists()
