@@ -21,6 +21,7 @@ test: venv
 
 soak: venv
 	QT_QPA_PLATFORM=offscreen MOTCUA_SOAK=1 $(PY) -m pytest -q tests/reliability
+	$(PY) bench/soak_office.py --hours 8
 
 bench: venv
 	$(PY) bench/run_all.py

@@ -1,8 +1,8 @@
 """``motcua kiosk [--kiosk ID] [--screenshots DIR] [--tour]``: the touchscreen kiosk.
 
-On a real screen it runs full screen and locked (only the technician PIN closes it). With
-``--screenshots`` and no display it runs headless (Qt offscreen) and saves a PNG per screen
-change, which is how the demo shows it.
+On a real screen it runs full screen and locked (only the technician PIN closes it; SIGTERM
+stops the service). Without a display it runs headless (Qt offscreen); ``--screenshots DIR``
+saves a PNG per screen change, which is how the demo shows it.
 """
 
 from __future__ import annotations
@@ -41,9 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     if not cfg.devices.kiosks:
         print("motcua kiosk: the config has no kiosk under devices.kiosks", file=sys.stderr)
         return EXIT_USAGE
-    headless = not _has_display() and "QT_QPA_PLATFORM" not in os.environ
-    if headless:
-        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    if not _has_display() and "QT_QPA_PLATFORM" not in os.environ:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"  # headless: the demo and tests
     offscreen = os.environ.get("QT_QPA_PLATFORM") == "offscreen"
 
     from PySide6.QtCore import QTimer

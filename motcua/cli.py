@@ -16,7 +16,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "ticketd": ("ticketd.cli:main", "run the ticket daemon"),
     "check-config": ("motcua.config.cli:check_config_main", "validate the office YAML and print it"),
     "demo": ("motcua.demo:main", "run a whole simulated office on a private broker"),
-    "display": ("display.cli:main", "hall | counter N | announcer"),
+    "display": ("display.cli:main", "hall | counter N | announcer | led"),
     "kiosk": ("kiosk.cli:main", "the touchscreen kiosk"),
     "rating-pad": ("rating_pad.cli:main", "the rating tablet of counter N"),
     "counter": ("counter_console.cli:main", "the officer's console of counter N"),

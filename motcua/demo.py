@@ -217,6 +217,9 @@ def main(argv: list[str] | None = None) -> int:
 # "{data}" stands for the demo's data folder. Each runs headless and writes what it would show.
 DEMO_PROCESSES: list[tuple[str, str, list[str]]] = [
     ("ticketd", "ticketd", ["-m", "ticketd"]),
+    ("display-hall", "PySide6", ["-m", "display", "hall", "--screenshots", "{data}/screens/hall"]),
+    ("display-counter-1", "PySide6", ["-m", "display", "counter", "1", "--screenshots", "{data}/screens/counter-1"]),
+    ("announcer", "display.announcer_service", ["-m", "display", "announcer"]),
     ("console-1", "counter_console", ["-m", "counter_console", "1", "--officer", "cb-lan",
                                       "--screenshots", "{data}/screens/console-1"]),
     *[(f"rating-pad-{n}", "rating_pad", ["-m", "rating_pad", str(n), "--auto-rate",
@@ -267,13 +270,24 @@ def run_afterwards(env: dict[str, str], data_dir: Path) -> list[str]:
     return failed
 
 
-def wait_online(bus: BusClient, processes: dict[str, subprocess.Popen], timeout: float = 30) -> None:
-    online: dict[str, str] = {}
-    bus.subscribe(bus.topics.device_status("ticketd"), lambda msg: online.update(ticketd=msg.json()["state"]))
+# device -> (its demo process, acceptable states): the morning waits for them, since calls are
+# events, not retained, and a late announcer would miss the first ones
+AWAITED = {"ticketd": ("ticketd", ("online",)), "announcer": ("announcer", ("online", "degraded")),
+           "hall-tv": ("display-hall", ("online",))}
+
+
+def wait_online(bus: BusClient, processes: dict[str, subprocess.Popen], timeout: float = 60) -> None:
+    states: dict[str, str] = {}
+    for device in AWAITED:
+        bus.subscribe(bus.topics.device_status(device),
+                      lambda msg, d=device: states.update({d: (msg.json() if msg.raw else {}).get("state")}))
+    expected = {d: ok for d, (process, ok) in AWAITED.items() if process in processes}
     deadline = time.monotonic() + timeout
-    while online.get("ticketd") != "online":
-        if time.monotonic() > deadline or processes["ticketd"].poll() is not None:
-            raise RuntimeError("ticketd did not come online (see var/demo/ticketd.log)")
+    while any(states.get(d) not in ok for d, ok in expected.items()):
+        dead = [n for n, p in processes.items() if p.poll() is not None]
+        if time.monotonic() > deadline or dead:
+            raise RuntimeError(f"not online: {sorted(d for d, ok in expected.items() if states.get(d) not in ok)}; "
+                               f"exited: {dead} (logs in var/demo/)")
         time.sleep(0.05)
 
 

@@ -111,7 +111,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _cookie(self, token: str, max_age: int | None = None) -> str:
         secure = "; Secure" if self.app.cfg.http.secure_cookies else ""
         age = self.app.cfg.http.session_hours * 3600 if max_age is None else max_age
-        return f"{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={int(age)}{secure}"
+        return f"{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={int(age)}{secure}"
 
     def _token(self) -> str | None:
         jar = SimpleCookie()
@@ -132,6 +132,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     # ---- routes -----------------------------------------------------------------------------
     def do_HEAD(self) -> None:
+        if urlsplit(self.path).path == "/events":  # a stream has no head
+            return self._send(HTTPStatus.METHOD_NOT_ALLOWED, b"", "text/plain")
         self.do_GET()
 
     def do_GET(self) -> None:

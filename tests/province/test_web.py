@@ -6,7 +6,6 @@ from __future__ import annotations
 import http.client
 import json
 import threading
-import time
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
