@@ -30,7 +30,7 @@ def _endpoint(value: str) -> str:
 class HealthSettings(_Strict):
     """Key-frame health checks and how states are debounced before they are published."""
 
-    check_every_s: float = Field(2.0, gt=0)  # decode at most one key frame per this many seconds
+    check_every_s: float = Field(5.0, gt=0)  # decode at most one key frame per this many seconds
     thumb_width: int = Field(96, ge=16, le=640)
     black_std: float = Field(6.0, ge=0)  # a picture whose luma spread is below this is black/covered
     frozen_mad: float = Field(0.05, ge=0)  # mean abs difference under which two pictures are the same

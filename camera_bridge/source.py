@@ -99,8 +99,7 @@ class KeyframeDecoder:
 
     def __init__(self, config: StreamConfig) -> None:
         self._ctx = av.CodecContext.create(config.codec, "r")
-        self._ctx.thread_count = 1
-        self._ctx.options = {"skip_loop_filter": "all"}  # a thumbnail does not need deblocking
+        self._ctx.thread_count = 1  # frame threads would hold a key frame back until more arrive
         if config.extradata:
             self._ctx.extradata = config.extradata
 

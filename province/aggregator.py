@@ -168,6 +168,8 @@ class Aggregator:
                     return
                 continue
             written = self._write(items)
+            if written is None:  # stopping while the database is down: the broker will resend these
+                continue
             for item in items:
                 if item.qos and item.generation == self._generation:
                     self._client.ack(item.mid, item.qos)
@@ -175,11 +177,10 @@ class Aggregator:
                 self.counters.received += len(items)
                 self.counters.batches += 1
                 self.counters.last_batch = len(items)
-                if written:
-                    self.counters.written += len(items)
-                    self.counters.new_events += written.ticket_events
-                    self.counters.new_ratings += written.ratings
-            if written and self.on_written:
+                self.counters.written += len(items)
+                self.counters.new_events += written.ticket_events
+                self.counters.new_ratings += written.ratings
+            if self.on_written:
                 self.on_written(written)
 
     def _parse(self, items: list[_Received]) -> Batch:
@@ -194,7 +195,8 @@ class Aggregator:
         return batch
 
     def _write(self, items: list[_Received]) -> Written | None:
-        """Write ``items``; retry while the database is unreachable; isolate a bad message."""
+        """Write ``items`` (None: not written, do not acknowledge). Retries while the database is
+        unreachable; a message the database refuses is dropped alone, not with its batch."""
         delay = 1.0
         while True:
             try:
@@ -202,8 +204,10 @@ class Aggregator:
             except psycopg.OperationalError as exc:
                 with self.counters.lock:
                     self.counters.db_errors += 1
+                if self._stop.is_set():
+                    return None
                 log.error("database unavailable (%s); retrying in %.0f s", exc, delay)
-                time.sleep(delay)
+                self._stop.wait(delay)
                 delay = min(delay * 2, 30.0)
                 try:
                     self.store.connect()
@@ -214,14 +218,15 @@ class Aggregator:
                     log.error("dropped a message the database refuses (%s): %s", items[0].topic, exc)
                     with self.counters.lock:
                         self.counters.rejected += 1
-                    return None
+                    return Written(0, 0, frozenset())
                 log.warning("batch refused (%s); writing its messages one by one", exc)
                 offices: set[str] = set()
                 events = ratings = 0
                 for item in items:
                     written = self._write([item])
-                    if written:
-                        offices |= written.offices
-                        events += written.ticket_events
-                        ratings += written.ratings
+                    if written is None:
+                        return None
+                    offices |= written.offices
+                    events += written.ticket_events
+                    ratings += written.ratings
                 return Written(events, ratings, frozenset(offices))

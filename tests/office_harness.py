@@ -43,8 +43,8 @@ class TicketdProcess:
         self.log_path = data_dir / "ticketd.log"
 
     def env(self) -> dict[str, str]:
-        env = dict(os.environ, MOTCUA_MQTT_URL=self.broker_url, MOTCUA_DATA_DIR=str(self.data_dir),
-                   PYTHONPATH=str(ROOT), **self.extra_env)
+        env = dict(os.environ, MOTCUA_CONFIG=str(self.config), MOTCUA_MQTT_URL=self.broker_url,
+                   MOTCUA_DATA_DIR=str(self.data_dir), PYTHONPATH=str(ROOT), **self.extra_env)
         if self.now:
             env["MOTCUA_NOW"] = self.now
         return env

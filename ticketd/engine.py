@@ -308,11 +308,12 @@ class Engine:
         """Waiting tickets of its service that will be called before it (0 when not waiting)."""
         return estimates.ahead(ticket, self._index.waiting(ticket.service), self.policy)
 
-    def est_wait_s(self, ticket: Ticket) -> int:
-        """Estimated seconds until ``ticket`` is called (0 when not waiting)."""
+    def est_wait_s(self, ticket: Ticket, ahead: int | None = None) -> int:
+        """Estimated seconds until ``ticket`` is called (0 when not waiting); pass ``ahead`` when
+        already known."""
         if ticket.state != TicketState.WAITING:
             return 0
-        return self._wait_s(ticket.service, self.ahead(ticket))
+        return self._wait_s(ticket.service, self.ahead(ticket) if ahead is None else ahead)
 
     def service_view(self, code: str, now: datetime) -> dict:
         """The retained service state: ``est_wait_s`` is the wait of a plain ticket taken now."""

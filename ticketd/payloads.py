@@ -16,7 +16,7 @@ def officer_obj(engine: Engine, officer_id: str | None) -> m.Officer | None:
 
 
 def ticket_obj(engine: Engine, ticket: Ticket) -> m.TicketObj:
-    waiting = ticket.state == TicketState.WAITING
+    ahead = engine.ahead(ticket)
     return m.TicketObj(
         number=ticket.number,
         service=ticket.service,
@@ -25,8 +25,8 @@ def ticket_obj(engine: Engine, ticket: Ticket) -> m.TicketObj:
         priority=ticket.priority,
         state=ticket.state.value,
         issued_at=iso(ticket.issued_at),
-        ahead=engine.ahead(ticket) if waiting else 0,
-        est_wait_s=engine.est_wait_s(ticket) if waiting else 0,
+        ahead=ahead,
+        est_wait_s=engine.est_wait_s(ticket, ahead),
         counter=ticket.counter if ticket.counter is not None else ticket.target_counter,
         issued_service=ticket.issued_service,
         called_at=iso(ticket.called_at),

@@ -65,10 +65,17 @@ class NetnsLink:
             raise
         return self
 
-    def shaped_bytes(self) -> int:
+    def shaped(self) -> tuple[int, int]:
+        """(bytes, packets) the office end has sent, frame headers included (``tc -s``)."""
         out = subprocess.run(self.prefix + ["tc", "-s", "qdisc", "show", "dev", f"{self.veth}a"],
                              capture_output=True, text=True).stdout.split()
-        return int(out[out.index("Sent") + 1]) if "Sent" in out else 0
+        if "Sent" not in out:
+            return 0, 0
+        at = out.index("Sent")
+        return int(out[at + 1]), int(out[at + 3])
+
+    def shaped_bytes(self) -> int:
+        return self.shaped()[0]
 
     def __exit__(self, *_exc) -> None:
         for name in (self.office, self.province):  # deleting a namespace deletes its veth end
@@ -99,6 +106,10 @@ class ProxyLink:
     def __exit__(self, *_exc) -> None:
         self._stop.set()
         self.listener.close()
+
+    def shaped(self) -> tuple[int, int]:
+        """(bytes, 0): TCP payload relayed bridge -> receiver (no packet count at this level)."""
+        return self.bytes_up, 0
 
     def shaped_bytes(self) -> int:
         return self.bytes_up

@@ -1,5 +1,5 @@
-"""Kiosk test helpers: office configs derived from the demo office, a kiosk app that is always
-taken down, and screenshots saved as artefacts."""
+"""Kiosk fixtures: office configs in a fresh folder, the contract's environment, and kiosk apps
+that are always taken down. Helpers to import live in ``kiosk_support``."""
 
 from __future__ import annotations
 
@@ -9,26 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from office_harness import DEMO_CONFIG, MONDAY_8AM
-
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLE_CSV = ROOT / "config" / "examples" / "dossiers-sample.csv"
-SAMPLE_JSON = ROOT / "config" / "examples" / "dossiers-sample.json"
-SHOTS = ROOT / "artifacts" / "kiosk"
-# a dossier of the sample: received 11/11, due 20/11 16:00, still processing (overdue on 23/11)
-OVERDUE_CODE = "000.31.17.H17-261120-0005"
-OVERDUE_LAST4 = "2468"
-
-
-def office_data(**sections) -> dict:
-    """The demo office as a dict, with sections replaced or extended (``kiosk={...}`` merges)."""
-    data = yaml.safe_load(DEMO_CONFIG.read_text(encoding="utf-8"))
-    for name, value in sections.items():
-        if isinstance(value, dict) and isinstance(data.get(name), dict):
-            data[name] = {**data[name], **value}
-        else:
-            data[name] = value
-    return data
+from kiosk_support import SAMPLE_CSV, office_data
+from office_harness import MONDAY_8AM
 
 
 @pytest.fixture
@@ -76,34 +58,11 @@ def make_kiosk(qtbot):
         app = KioskApp(cfg, kiosk_id, **kwargs)
         apps.append(app)
         qtbot.addWidget(app.window)
-        app.window.unlocked = True  # lets qtbot close it at teardown
         app.start(wait=10)
-        app.window.unlocked = False
         return app
 
     yield make
     for app in apps:
         app.stop()
-        app.window.unlocked = True
+        app.window.unlocked = True  # lets qtbot close the window
         QApplication.instance().removeEventFilter(app.window)
-
-
-def shot(window, name: str) -> Path:
-    """Save the window as ``artifacts/kiosk/{name}.png`` (after pending layout and paint)."""
-    from PySide6.QtWidgets import QApplication
-
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    for _ in range(3):
-        QApplication.processEvents()
-    path = SHOTS / f"{name}.png"
-    assert window.grab().save(str(path)), f"could not save {path}"
-    return path
-
-
-def kiosk_env_for(process_env: dict) -> dict:
-    """The environment of a kiosk subprocess next to a test ticketd."""
-    env = dict(process_env)
-    env.setdefault("QT_QPA_PLATFORM", "offscreen")
-    env.pop("DISPLAY", None)
-    return env
-

@@ -10,12 +10,12 @@ import pytest
 from PySide6.QtCore import QTimer, Qt
 from PySide6.QtWidgets import QApplication, QLabel
 
-from conftest import OVERDUE_CODE, OVERDUE_LAST4, SAMPLE_JSON, office_data, shot
-from dossier_server import DossierAPI
+from kiosk_support import OVERDUE_CODE, OVERDUE_LAST4, SAMPLE_JSON, office_data, shot
+from kiosk_dossier_api import DossierAPI
 from kiosk.flow import TakeState, ticket_view
 from kiosk.ui.widgets import QrCode
 from motcua.config import load_config
-from test_scanner import URL, qr_frame, write_video
+from test_kiosk_scanner import URL, qr_frame, write_video
 
 pytestmark = pytest.mark.timeout(180)
 

@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel
 
-from conftest import shot
+from kiosk_support import shot
 from kiosk.flow import TakeState
 from motcua.config import load_config
 from ticketd.printing.capture import job_files

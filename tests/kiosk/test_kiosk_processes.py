@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from conftest import ROOT, kiosk_env_for
+from kiosk_support import ROOT, kiosk_env_for
 from office_harness import wait_until
 
 pytestmark = pytest.mark.timeout(240)

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from conftest import OVERDUE_CODE, OVERDUE_LAST4, SAMPLE_CSV, SAMPLE_JSON
-from dossier_server import DossierAPI
+from kiosk_support import OVERDUE_CODE, OVERDUE_LAST4, SAMPLE_CSV, SAMPLE_JSON
+from kiosk_dossier_api import DossierAPI
 from kiosk.dossiers.codes import CodeState, check_typed, code_from_scan
 from kiosk.dossiers.lookup import DossierLookup, Outcome, mask_name
 from kiosk.dossiers.records import Status, parse_export, parse_time, record_from_row
