@@ -220,6 +220,8 @@ DEMO_PROCESSES: list[tuple[str, str, list[str]]] = [
     ("display-hall", "PySide6", ["-m", "display", "hall", "--screenshots", "{data}/screens/hall"]),
     ("display-counter-1", "PySide6", ["-m", "display", "counter", "1", "--screenshots", "{data}/screens/counter-1"]),
     ("announcer", "display.announcer_service", ["-m", "display", "announcer"]),
+    ("kiosk-1", "kiosk", ["-m", "kiosk", "--kiosk", "kiosk-1", "--screenshots", "{data}/screens/kiosk", "--tour"]),
+    ("stats", "kiosk", ["-m", "motcua", "stats"]),
     ("console-1", "counter_console", ["-m", "counter_console", "1", "--officer", "cb-lan",
                                       "--screenshots", "{data}/screens/console-1"]),
     *[(f"rating-pad-{n}", "rating_pad", ["-m", "rating_pad", str(n), "--auto-rate",

@@ -13,7 +13,7 @@ from motcua.bus import BusClient, RequestTimeout
 from office_harness import DEMO_CONFIG, ROOT, TicketdProcess, Watcher, wait_until
 
 DEVICES = {"ticketd": "online", "hall-tv": "online", "announcer": ("online", "degraded"), "rating-1": "online",
-           "console-1": "online"}
+           "console-1": "online", "kiosk-1": "online"}
 
 
 def up(state: dict, device: str) -> bool:
@@ -29,7 +29,7 @@ def test_every_process_recovers_within_3_s(tmp_path):
     apps = [subprocess.Popen([sys.executable, "-m", *argv], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
                              stderr=open(tmp_path / f"{argv[0]}.log", "ab"))
             for argv in (["display", "hall", "--screenshots", str(tmp_path / "hall")],
-                         ["display", "announcer"], ["rating_pad", "1"],
+                         ["display", "announcer"], ["rating_pad", "1"], ["kiosk", "--kiosk", "kiosk-1"],
                          ["counter_console", "1", "--officer", "cb-lan", "--screenshots", str(tmp_path / "console")])]
     watcher = Watcher(broker.url, "hoa-an")
     load = BusClient(broker.url, "hoa-an", client_id="restart-load").start(wait=10)
