@@ -431,13 +431,17 @@ def _wait(predicate, timeout: float) -> None:
 
 
 def _wait_http(port: int) -> None:
-    def up() -> bool:
+    """Until the service answers /healthz with 200: dashboard up and aggregator subscribed."""
+    def ready() -> bool:
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return True
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+            conn.request("GET", "/healthz")
+            status = conn.getresponse().status
+            conn.close()
+            return status == 200
         except OSError:
             return False
-    _wait(up, 60)
+    _wait(ready, 60)
 
 
 def _cpu_model() -> str:

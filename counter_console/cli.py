@@ -9,7 +9,7 @@ import signal
 import sys
 from pathlib import Path
 
-from motcua.bus import Incoming, PayloadError
+from motcua.bus import json_handler
 from motcua.runtime import EXIT_USAGE, bus_for, load_or_exit, office_clock, setup_logging
 
 log = logging.getLogger("motcua.counter")
@@ -26,16 +26,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-top", action="store_true", help="do not keep the window above other windows")
     parser.add_argument("-v", "--verbose", action="store_true")
     return parser.parse_args(argv)
-
-
-def json_handler(emit):
-    """A bus handler that emits the payload dict (bad payloads are logged and dropped)."""
-    def handle(msg: Incoming) -> None:
-        try:
-            emit(msg.json())
-        except PayloadError as exc:
-            log.warning("ignored a payload on %s: %s", msg.topic, exc)
-    return handle
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -18,7 +18,7 @@ import serial
 
 from counter_console.commands import CommandSender
 from counter_console.keypad_protocol import LineSplitter, display_frame, error_frame, parse_key_line
-from motcua.bus import BusClient, Incoming, PayloadError
+from motcua.bus import BusClient, json_handler
 from motcua.config.schema import KeypadDevice
 
 log = logging.getLogger("motcua.keypad")
@@ -37,7 +37,7 @@ class Keypad:
         self.sender = CommandSender(bus, cfg.counter, cfg.id)
         self.state: dict[str, Any] = {}
         self.last_officer: str | None = cfg.officer
-        bus.subscribe(bus.topics.counter_state(cfg.counter), self._on_state)
+        bus.subscribe(bus.topics.counter_state(cfg.counter), json_handler(self._on_state))
 
     def press(self, key: str) -> None:
         op = self.cfg.keys.get(key)
@@ -71,11 +71,7 @@ class Keypad:
             log.info("keypad %s: refused: %s", self.cfg.id, (reply.get("error") or {}).get("message"))
             self.write(error_frame(self.cfg.address, code))
 
-    def _on_state(self, msg: Incoming) -> None:
-        try:
-            state = msg.json()
-        except PayloadError:
-            return
+    def _on_state(self, state: dict) -> None:
         self.state = state
         officer = (state.get("officer") or {}).get("id")
         if officer and not self.cfg.officer:

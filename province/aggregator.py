@@ -85,6 +85,7 @@ class Aggregator:
         self._client.on_socket_open = self._on_socket_open
         self._client.on_connect = self._on_connect
         self._client.on_disconnect = self._on_disconnect
+        self._client.on_subscribe = self._on_subscribe
         self._client.on_message = self._on_message
         self._connect_props = Properties(PacketTypes.CONNECT)
         self._connect_props.SessionExpiryInterval = session_expiry_s
@@ -129,8 +130,14 @@ class Aggregator:
             return
         self._generation += 1
         client.subscribe([(topic, 1) for topic in SUBSCRIPTIONS])
-        self.connected.set()
         log.info("connected to %s (session present: %s)", self.broker.masked(), flags.session_present)
+
+    def _on_subscribe(self, _client, _userdata, _mid, reason_codes, _properties) -> None:
+        """``connected`` means subscribed: from now on the broker routes every office's messages here."""
+        refused = [code for code in reason_codes if code.is_failure]
+        if refused:
+            log.error("broker refused subscriptions: %s (check the aggregator's ACL)", refused)
+        self.connected.set()
 
     def _on_disconnect(self, _client, _userdata, _flags, reason_code, _properties) -> None:
         if self.connected.is_set():

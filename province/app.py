@@ -26,7 +26,7 @@ class ProvinceService:
             receive_maximum=cfg.broker.receive_maximum, keepalive=cfg.broker.keepalive_s,
             username=cfg.broker.username, password=cfg.broker.password(), clock=self.clock,
         )
-        self.dashboard = Dashboard(cfg, self.pool, self.live, self.clock)
+        self.dashboard = Dashboard(cfg, self.pool, self.live, self.clock, ready=self.aggregator.connected.is_set)
 
     def start(self) -> "ProvinceService":
         self.aggregator.start()  # applies migrations first

@@ -14,6 +14,7 @@ from http import HTTPStatus
 from http.cookies import SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 
 import psycopg
@@ -46,8 +47,10 @@ HEADERS = {
 class Dashboard:
     """Serves the dashboard on ``cfg.http.host:port`` (127.0.0.1 by default) in its own threads."""
 
-    def __init__(self, cfg: ProvinceConfig, pool: Pool, live: Live, clock: Clock) -> None:
+    def __init__(self, cfg: ProvinceConfig, pool: Pool, live: Live, clock: Clock,
+                 ready: Callable[[], bool] = lambda: True) -> None:
         self.cfg, self.pool, self.live, self.clock = cfg, pool, live, clock
+        self.ready = ready  # for /healthz: the aggregator is subscribed on the broker
         self.users = Users(cfg.users_file)
         self.sessions = Sessions(cfg.http.session_hours * 3600)
         self.throttle = Throttle()
@@ -143,7 +146,10 @@ class _Handler(BaseHTTPRequestHandler):
             if path.startswith("/static/"):
                 return self._static(path[len("/static/"):])
             if path == "/healthz":
-                return self._send(HTTPStatus.OK, b"ok\n", "text/plain; charset=utf-8")
+                if self.app.ready():
+                    return self._send(HTTPStatus.OK, b"ok\n", "text/plain; charset=utf-8")
+                return self._send(HTTPStatus.SERVICE_UNAVAILABLE, b"broker not connected\n",
+                                  "text/plain; charset=utf-8")
             if path == "/login":
                 return self._html(pages.login_page(self._province(), no_users=not self.app.users.names()))
             if path == "/login/link":

@@ -9,7 +9,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer
 
-from motcua.bus import BusClient, Incoming, PayloadError, new_request_id
+from motcua.bus import BusClient, json_handler, new_request_id
 from motcua.clock import Clock
 from motcua.config import OfficeConfig
 from rating_pad.model import CHOICE, REASONS, PadModel
@@ -38,8 +38,8 @@ class RatingPad:
         self.outbox = Outbox((data_dir or cfg.storage.data_dir) / f"rating_pad-{counter}.sqlite3")
         self.sender = OutboxSender(bus, self.outbox, clock, retry_s=retry_s)
         self.window = PadWindow(model, clock, self.record)
-        bus.subscribe(bus.topics.counter_state(counter), _emit(self.window.bridge.counter_state.emit))
-        bus.subscribe(bus.topics.rate_request(counter), _emit(self.window.bridge.rate_request.emit))
+        bus.subscribe(bus.topics.counter_state(counter), json_handler(self.window.bridge.counter_state.emit))
+        bus.subscribe(bus.topics.rate_request(counter), json_handler(self.window.bridge.rate_request.emit))
 
     def record(self, payload: dict[str, Any]) -> str:
         """Commit the citizen's rating to the outbox, then wake the sender; its request id."""
@@ -55,15 +55,6 @@ class RatingPad:
     def stop(self) -> None:
         self.sender.stop()
         self.outbox.close()
-
-
-def _emit(signal_emit):
-    def handle(msg: Incoming) -> None:
-        try:
-            signal_emit(msg.json())
-        except PayloadError as exc:
-            log.warning("ignored a payload on %s: %s", msg.topic, exc)
-    return handle
 
 
 def save_screens(window: PadWindow, directory: Path, delay_ms: int = 300) -> None:

@@ -7,7 +7,13 @@ import signal
 import sys
 from pathlib import Path
 
-from motcua.runtime import EXIT_USAGE, bus_for, load_or_exit, office_clock, setup_logging
+from motcua.runtime import (
+    EXIT_USAGE,
+    bus_for,
+    load_or_exit,
+    office_clock,
+    setup_logging,
+)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -34,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
+    from display.qt.fullscreen import show_full_screen
     from rating_pad.app import AutoCitizen, RatingPad, pad_device_id, save_screens
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
@@ -51,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     if options.windowed or options.screenshots:
         window.show()
     else:
-        window.showFullScreen()
+        show_full_screen(window)
     signal.signal(signal.SIGTERM, lambda *_: app.quit())
     signal.signal(signal.SIGINT, lambda *_: app.quit())
     wake = QTimer()

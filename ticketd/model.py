@@ -6,7 +6,7 @@ No I/O and no clock reads here or in ``ticketd.engine``: every time is passed in
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import datetime, time
 from enum import StrEnum
 
 

@@ -22,6 +22,7 @@ from display.hall_model import HallModel, vi_datetime
 from display.qt import style
 from display.qt.bridge import BusBridge
 from display.qt.counter_view import CounterWindow
+from display.qt.fullscreen import show_full_screen
 from display.qt.hall_view import HallTexts, HallWindow
 from display.qt.screenshots import Screenshotter
 from motcua.bus import BusClient
@@ -155,7 +156,7 @@ def show(window, size: tuple[int, int] | None, windowed: bool) -> None:
     if windowed or offscreen or size:
         window.show()
     else:
-        window.showFullScreen()
+        show_full_screen(window)
 
 
 def _exec(app: QApplication, bus: BusClient) -> int:

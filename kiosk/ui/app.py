@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication
 
+from display.qt.fullscreen import show_full_screen
 from kiosk.catalogue import Catalogue
 from kiosk.dossiers.lookup import DossierLookup
 from kiosk.dossiers.sources import open_source
@@ -18,13 +19,24 @@ from kiosk.procedures import DEFAULT_DIR
 from kiosk.scanner import ReceiptScanner, camera_source
 from kiosk.services import ServiceBoard
 from kiosk.ui.base import KioskContext, Poster
-from kiosk.ui.catalogue_screens import BrowseScreen, FieldProceduresScreen, ProcedureScreen, SearchScreen
+from kiosk.ui.catalogue_screens import (
+    BrowseScreen,
+    FieldProceduresScreen,
+    ProcedureScreen,
+    SearchScreen,
+)
 from kiosk.ui.dossier_screens import DossierResultScreen, DossierScreen, FactorScreen
 from kiosk.ui.pin import PinScreen
-from kiosk.ui.take_screens import FieldsScreen, HomeScreen, PriorityScreen, ServicesScreen, TicketScreen
+from kiosk.ui.take_screens import (
+    FieldsScreen,
+    HomeScreen,
+    PriorityScreen,
+    ServicesScreen,
+    TicketScreen,
+)
 from kiosk.ui.theme import FONT_FAMILIES, metrics_for, stylesheet
 from kiosk.ui.window import KioskWindow, ScreenRecorder
-from motcua.bus import BusClient, Incoming, PayloadError
+from motcua.bus import BusClient, json_handler
 from motcua.clock import Clock
 from motcua.config import OfficeConfig
 from motcua.i18n import t
@@ -89,9 +101,10 @@ class KioskApp:
                 on_error=lambda detail: self.poster.post(lambda: self._camera_failed(detail)),
             )
         self.recorder = ScreenRecorder(self.window, screenshots) if screenshots else None
-        self.bus.subscribe(self.bus.topics.service_state("+"), self._service_state)
+        self.bus.subscribe(self.bus.topics.service_state("+"), json_handler(self._service_state))
         if self.device.printer:
-            self.bus.subscribe(self.bus.topics.device_status(self.device.printer), self._printer_status)
+            self.bus.subscribe(self.bus.topics.device_status(self.device.printer),
+                               json_handler(self._printer_status))
         self.link_timer = QTimer(interval=1000)
         self.link_timer.timeout.connect(self._check_link)
 
@@ -101,7 +114,7 @@ class KioskApp:
         if self.fullscreen:
             self.window.setWindowFlags(Qt.FramelessWindowHint | Qt.WindowStaysOnTopHint)
             QApplication.setOverrideCursor(Qt.BlankCursor)
-            self.window.showFullScreen()
+            show_full_screen(self.window)
         else:
             self.window.resize(self.m.width, self.m.height)
             self.window.show()
@@ -122,12 +135,7 @@ class KioskApp:
         topic = self.bus.topics.take(self.device.id)
         return self.bus.request_async(topic, payload, timeout=self.take_timeout_s, retry_every=self.retry_every_s)
 
-    def _service_state(self, msg: Incoming) -> None:
-        try:
-            state = msg.json()
-        except PayloadError as exc:
-            log.warning("ignoring service state on %s: %s", msg.topic, exc)
-            return
+    def _service_state(self, state: dict) -> None:
         self.poster.post(lambda: self._apply_service_state(state))
 
     def _apply_service_state(self, state: dict) -> None:
@@ -135,11 +143,7 @@ class KioskApp:
                 self.window.current.name in ("fields", "services"):
             self.window.refresh_current()
 
-    def _printer_status(self, msg: Incoming) -> None:
-        try:
-            status = msg.json()
-        except PayloadError:
-            return
+    def _printer_status(self, status: dict) -> None:
         usable = status.get("state") == "online" or status.get("detail") == "paper_low"
         self.poster.post(lambda: self._set_status("printer_ok", usable))
 

@@ -78,6 +78,23 @@ def new_request_id(prefix: str) -> str:
     return f"{prefix[:24]}.{uuid.uuid4().hex[:12]}.{next(_ids)}"
 
 
+def json_handler(handle: Callable[[dict[str, Any]], None]) -> Handler:
+    """A handler that passes on the payload's JSON object; an unreadable payload (or an empty
+    retained message) is logged and dropped."""
+
+    def handler(msg: Incoming) -> None:
+        if not msg.raw:
+            return
+        try:
+            data = msg.json()
+        except PayloadError as exc:
+            log.warning("ignored a payload on %s: %s", msg.topic, exc)
+            return
+        handle(data)
+
+    return handler
+
+
 def encode(payload: Any) -> bytes:
     """JSON bytes of a dict or a payload model (bytes pass through unchanged)."""
     if isinstance(payload, bytes):

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from counter_console.cli import json_handler
+from motcua.bus import json_handler
 from counter_console.commands import CommandSender
 from counter_console.model import ConsoleModel
 from counter_console.screenshots import screen_name

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 
-from office_harness import wait_until
 
 
 def capture_dir(ticketd, printer: str):

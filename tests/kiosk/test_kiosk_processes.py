@@ -90,7 +90,7 @@ def test_stats_service_publishes_and_follows_the_export(office, write_office, tm
 
 def test_stats_without_a_source_is_a_usage_error(office, write_office) -> None:
     ticketd, _watcher = office
-    config = write_office(dossiers={"kind": "import"})
+    config = write_office(dossiers={"kind": "import", "path": None})
     result = subprocess.run([sys.executable, "-m", "motcua", "stats", "-c", str(config), "--once"],
                             env=ticketd.env(), cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 2 and "dossiers.path" in result.stderr
