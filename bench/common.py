@@ -12,24 +12,12 @@ import time
 from pathlib import Path
 
 import paho.mqtt.client as mqtt
-import yaml
 from paho.mqtt.enums import CallbackAPIVersion
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 DEMO = ROOT / "config" / "examples" / "demo-office.yaml"
 MONDAY_8AM = "2026-11-23T08:00:00+07:00"
-
-
-def open_all_day_config(folder: Path) -> Path:
-    """The demo office with every service open all day and no quotas (a benchmark must not run dry)."""
-    data = yaml.safe_load(DEMO.read_text(encoding="utf-8"))
-    for service in data["services"]:
-        service["hours"] = {day: ["00:00-23:59"] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
-        service["daily_quota"] = None
-    path = folder / "bench-office.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return path
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -14,11 +14,11 @@ import threading
 import time
 from pathlib import Path
 
-from common import MONDAY_8AM, describe, open_all_day_config, percentile, raw_mqtt_rtt, raw_sqlite_commits
+from common import MONDAY_8AM, describe, percentile, raw_mqtt_rtt, raw_sqlite_commits
 
 from motcua.broker import LocalBroker
 from motcua.bus import BusClient
-from tests.office_harness import TicketdProcess, wait_until
+from tests.office_harness import TicketdProcess, open_all_day_config, wait_until
 
 
 def take_latencies(bus: BusClient, count: int) -> list[float]:

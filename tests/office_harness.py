@@ -20,6 +20,19 @@ DEMO_CONFIG = ROOT / "config" / "examples" / "demo-office.yaml"
 MONDAY_8AM = "2026-11-23T08:00:00+07:00"
 
 
+def open_all_day_config(folder: Path) -> Path:
+    """The demo office with every service open all day and no quotas (load tests must not run dry)."""
+    import yaml
+
+    data = yaml.safe_load(DEMO_CONFIG.read_text(encoding="utf-8"))
+    for service in data["services"]:
+        service["hours"] = {day: ["00:00-23:59"] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+        service["daily_quota"] = None
+    path = folder / "open-all-day-office.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
 def wait_until(predicate: Callable[[], Any], timeout: float = 10.0, interval: float = 0.02) -> Any:
     """Poll ``predicate`` until it returns something truthy (a generous wait, not a time limit)."""
     deadline = time.monotonic() + timeout

@@ -98,6 +98,7 @@ def _pg_count(dsn: str, sql: str) -> int:
 
 def test_every_page_needs_a_login_and_there_is_no_default_account(service):
     browser = Browser(service.dashboard.address[1])
+    assert browser.request("GET", "/healthz")[0] == 200  # up and subscribed: no login needed to probe
     for path in ("/", "/office/hoa-an", "/report/2026-11", "/report/2026-11.csv"):
         status, headers, _ = browser.request("GET", path)
         assert (status, headers["location"]) == (303, "/login"), path

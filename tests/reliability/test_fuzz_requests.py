@@ -73,6 +73,7 @@ def rss_kib(pid: int) -> int:
         return next(int(line.split()[1]) for line in status if line.startswith("VmRSS"))
 
 
+@pytest.mark.timeout(7200 if os.environ.get("MOTCUA_SOAK") == "1" else 300)
 def test_fuzzed_payloads(fuzz_office):
     ticketd, w, replies, arrived = fuzz_office
     count = SOAK if os.environ.get("MOTCUA_SOAK") == "1" else FAST

@@ -7,14 +7,17 @@ import sqlite3
 import threading
 import time
 
+import pytest
+
 from motcua.bus import BusClient
 from campaign import Ledger, counter, kiosk
-from office_harness import DEMO_CONFIG, TicketdProcess, Watcher, wait_until
+from office_harness import TicketdProcess, Watcher, open_all_day_config, wait_until
 
 
+@pytest.mark.timeout(1800)
 def test_kill_9_campaign(broker, tmp_path, soak):
     data = tmp_path / "data"
-    ticketd = TicketdProcess(DEMO_CONFIG, broker.url, data).start()
+    ticketd = TicketdProcess(open_all_day_config(tmp_path), broker.url, data).start()
     watcher = Watcher(broker.url, "hoa-an")
     buses = [BusClient(broker.url, "hoa-an", client_id=f"campaign-{i}").start(wait=10) for i in range(5)]
     ledger, stop = Ledger(), threading.Event()
@@ -36,7 +39,7 @@ def test_kill_9_campaign(broker, tmp_path, soak):
             ticketd.start()
         for worker in workers[:2]:
             worker.join()
-        wait_until(lambda: len(ledger.finished) >= 2 * takes - 5 or None, timeout=120)
+        wait_until(lambda: len(ledger.finished) >= 2 * takes - 5 or None, timeout=600)
         stop.set()
         for worker in workers[2:]:
             worker.join()
