@@ -36,7 +36,7 @@ $(VENV)/bin/python:
 
 $(STAMP): $(VENV)/bin/python pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[ui,video,test]'
+	$(PY) -m pip install --quiet -e '.[ui,video,province,test]'
 	touch $@
 
 deps: $(APT_STAMP)

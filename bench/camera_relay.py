@@ -76,7 +76,7 @@ def stack_for(link, workdir: Path, broker_url: str, receiver_port: int) -> Stack
              if isinstance(link, NetnsLink) else {})
     stack = Stack(workdir, broker_url, prefix=link.prefix, receiver_port=receiver_port,
                   bridge={"open_timeout_s": 5.0, "read_timeout_s": 5.0,
-                          "health": {"check_every_s": 2.0, "publish_every_s": 10.0}},
+                          "health": {}},  # production defaults, not the tests' quick ones
                   receiver={"stats_every_s": 1.0, "segment_s": 10}, **where)
     if isinstance(link, ProxyLink):
         stack.bridge_settings["endpoint"] = f"tcp://127.0.0.1:{link.port}"

@@ -63,8 +63,10 @@ class Uplink:
 
     def try_send(self, parts: list) -> bool:
         """Send one multipart message without blocking; False if ZeroMQ has no room (or no peer)."""
+        if not self._sock.get(zmq.EVENTS) & zmq.POLLOUT:  # cheaper than catching zmq.Again
+            return False
         try:
-            self._sock.send_multipart(parts, flags=zmq.NOBLOCK, copy=False)
+            self._sock.send_multipart(parts, flags=zmq.NOBLOCK)
         except zmq.Again:
             return False
         return True
@@ -72,24 +74,18 @@ class Uplink:
     def acks(self) -> list[tuple[int, int]]:
         """Acknowledgements received since the last call, as (session, seq)."""
         found = []
-        while True:
+        while self._sock.get(zmq.EVENTS) & zmq.POLLIN:
             try:
-                raw = self._sock.recv(zmq.NOBLOCK)
-            except zmq.Again:
-                return found
-            try:
-                found.append(wire.decode_ack(raw))
+                found.append(wire.decode_ack(self._sock.recv(zmq.NOBLOCK)))
             except wire.WireError:
                 log.warning("the receiver sent something that is not an acknowledgement")
+        return found
 
     def poll_events(self, now: float) -> bool:
         """Read pending monitor events and update ``state``; True if the link dropped meanwhile."""
         dropped = False
-        while True:
-            try:
-                frames = self._monitor.recv_multipart(zmq.NOBLOCK)
-            except zmq.Again:
-                break
+        while self._monitor.get(zmq.EVENTS) & zmq.POLLIN:
+            frames = self._monitor.recv_multipart(zmq.NOBLOCK)
             event = int.from_bytes(frames[0][:2], "little")
             if event in _UP:
                 self.state = "up"

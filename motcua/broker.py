@@ -6,6 +6,7 @@ so it only ever listens on 127.0.0.1.
 
 from __future__ import annotations
 
+import getpass
 import shutil
 import socket
 import subprocess
@@ -46,6 +47,7 @@ class LocalBroker:
         conf = self.workdir / "mosquitto.conf"
         lines = [
             f"listener {self.port} 127.0.0.1",
+            f"user {getpass.getuser()}",  # as root, keep our user so persistence can write workdir
             "allow_anonymous true",
             "set_tcp_nodelay true",
             "max_queued_messages 100000",

@@ -24,7 +24,7 @@ import yaml
 from paho.mqtt.enums import CallbackAPIVersion
 from PIL import Image
 
-from brokers import PersistentBroker, office_broker
+from province_brokers import PersistentBroker, office_broker
 from motcua.broker import free_port
 from office_harness import DEMO_CONFIG, MONDAY_8AM, ROOT, TicketdProcess, Watcher, wait_until
 
