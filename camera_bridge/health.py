@@ -51,9 +51,11 @@ class PictureCheck:
         self._last, self._same_since, self.verdict = None, None, "ok"
 
 
-def raw_state(worker_state: str, picture: str, since_packet_s: float, offline_after_s: float) -> str:
-    """The state right now, before debouncing, from what the worker reports."""
-    if worker_state == "live":
+def raw_state(worker_state: str, picture: str, since_packet_s: float, offline_after_s: float,
+              stall_after_s: float) -> str:
+    """The state right now, before debouncing, from what the worker last reported and how long
+    ago its last packet was (a worker that stopped reporting may still say ``live``)."""
+    if worker_state == "live" and since_packet_s < stall_after_s:
         return picture if picture in ("black", "frozen") else "live"
     return "stalled" if since_packet_s < offline_after_s else "offline"
 

@@ -4,7 +4,8 @@ A segment starts on a key frame and is cut at the first key frame after ``segmen
 when the stream starts over (a new session after a reconnect, new codec parameters, time going
 back). Packets that cannot be decoded without what was lost (after a gap, before any key frame)
 are skipped until the next key frame. Only ``keep`` segments are kept. MPEG-TS segments are also
-listed in an HLS playlist (``index.m3u8``) so any player can re-serve them.
+listed in an HLS playlist (``index.m3u8``; ended with ``#EXT-X-ENDLIST`` when the receiver stops)
+so any HLS player can play them from the receiver's HTTP re-serve or any web server.
 """
 
 from __future__ import annotations

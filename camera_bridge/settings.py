@@ -52,7 +52,7 @@ class BridgeSettings(_Strict):
     receiver_key: Path  # the receiver's public certificate (``NAME.key``)
     sndhwm: int = Field(4, ge=1, le=1000)  # messages queued in ZeroMQ before sends would block
     sndbuf_s: float = Field(0.25, gt=0)  # kernel send buffer, in seconds of the camera's budget
-    max_delay_s: float = Field(1.0, gt=0)  # at a key frame, drop the GOP if video not yet confirmed is older
+    max_delay_s: float = Field(0.7, gt=0)  # at a key frame, drop the GOP if video not yet confirmed is older
     open_timeout_s: float = Field(3.0, gt=0)
     read_timeout_s: float = Field(3.0, gt=0)
     backoff_base_s: float = Field(0.5, gt=0)

@@ -158,12 +158,15 @@ class Supervisor:
     # ---- health ---------------------------------------------------------------------------
     def _judge(self, slot: Slot, now: float) -> None:
         report = slot.report
-        if not report and now - slot.started < self.settings.open_timeout_s + 1:
-            return  # a new worker gets to try once before anything is published
+        first_try = (report.get("state", "connecting") == "connecting" and not report.get("reconnects")
+                     and report.get("since_packet_s") is None and slot.restarts == 0)
+        if first_try and now - slot.started < self.settings.open_timeout_s + slot.spec.stall_s:
+            return  # nothing is published before the first connection attempt has ended
         since = report.get("since_packet_s")
         since = float("inf") if since is None else since + (now - slot.report_at)
         raw = raw_state(report.get("state", "connecting"), report.get("picture", "ok"), since,
-                        self.settings.health.offline_after_s)
+                        self.settings.health.offline_after_s,
+                        stall_after_s=self.settings.read_timeout_s + 2 * self.settings.report_every_s)
         changed = slot.tracker.update(raw, now)
         if changed is not None or now - slot.last_publish >= self.settings.health.publish_every_s:
             if changed is not None:

@@ -40,7 +40,6 @@ class Uplink:
         self._refusals = Backoff(5.0, 120.0)
         self._reopen_at: float | None = None
         self.state = "connecting"  # connecting | up | down | refused
-        self.connects = 0
         self._open()
 
     def _open(self) -> None:
@@ -89,7 +88,6 @@ class Uplink:
             event = int.from_bytes(frames[0][:2], "little")
             if event in _UP:
                 self.state = "up"
-                self.connects += 1
                 self._refusals.reset()
             elif event in _REFUSED:
                 if self.state != "refused":
@@ -110,6 +108,3 @@ class Uplink:
         self._sock.disable_monitor()
         self._monitor.close(linger=0)
         self._sock.close(linger=0)
-
-    def close(self) -> None:
-        self._close()

@@ -74,6 +74,7 @@ class CameraWorker:
 
     # ---- main loop ------------------------------------------------------------------------
     def run(self) -> None:
+        self._report(self.figures(time.monotonic()))
         attempt = 0
         while True:
             if attempt:
@@ -117,13 +118,13 @@ class CameraWorker:
         for packet in self.source.packets():
             now, wall = time.monotonic(), time.time()
             self._promise(now + self.spec.stall_s)
+            self.last_packet = now
             if self.state != "live":
                 self.backoff.reset()
                 self.reason = None
                 self._set_state("live")
                 log.info("camera %s live: %s %dx%d %.1f fps", self.spec.camera_id, config.codec,
                          config.width, config.height, config.fps)
-            self.last_packet = now
             key = packet.is_keyframe
             pts, dts = fixer.fix(packet.pts, packet.dts)
             header = wire.Header(self.spec.camera_id, session, seq, pts, dts, wall, key)

@@ -43,11 +43,12 @@ def test_sensor_noise_is_not_frozen():
 
 @pytest.mark.parametrize("worker, picture, since, expected", [
     ("live", "ok", 0.1, "live"), ("live", "black", 0.1, "black"), ("live", "frozen", 0.1, "frozen"),
+    ("live", "ok", 6.0, "stalled"),  # says live, but nothing for longer than a read may take
     ("stalled", "ok", 5.0, "stalled"), ("backoff", "ok", 29.0, "stalled"), ("connecting", "ok", 31.0, "offline"),
     ("connecting", "ok", float("inf"), "offline"),
 ])
 def test_raw_state(worker, picture, since, expected):
-    assert raw_state(worker, picture, since, offline_after_s=30.0) == expected
+    assert raw_state(worker, picture, since, offline_after_s=30.0, stall_after_s=5.0) == expected
 
 
 def test_tracker_publishes_the_first_state_then_only_lasting_changes():
