@@ -26,8 +26,9 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "camera")]
 
 from clips import make_clip  # noqa: E402
 from harness import Camera, Proc, Stack, worker_pids  # noqa: E402
-from motcua.broker import LocalBroker, free_port, mosquitto_binary  # noqa: E402
 from slowlink import NetnsLink, ProxyLink, netns_possible  # noqa: E402
+
+from motcua.broker import LocalBroker, free_port, mosquitto_binary  # noqa: E402
 
 TICK = os.sysconf("SC_CLK_TCK")
 CAMERA = "bench-1080p"
@@ -67,16 +68,28 @@ def make_bench_clip(folder: Path, args) -> Path:
     return path
 
 
+def clip_kbps(clip: Path) -> float:
+    """The clip's own bitrate: compressed bytes over its duration."""
+    import av
+
+    with av.open(str(clip)) as container:
+        stream = container.streams.video[0]
+        size = sum(packet.size for packet in container.demux(stream))
+        seconds = float(stream.duration * stream.time_base)
+    return size * 8 / 1000 / seconds
+
+
 def uplink(kbps: int, receiver_port: int):
     return NetnsLink(kbps) if netns_possible() else ProxyLink(kbps, receiver_port)
 
 
-def stack_for(link, workdir: Path, broker_url: str, receiver_port: int) -> Stack:
+def stack_for(link, workdir: Path, broker_url: str, receiver_port: int, max_delay: float | None = None) -> Stack:
     where = ({"receiver_prefix": link.receiver_prefix, "receiver_host": link.receiver_host}
              if isinstance(link, NetnsLink) else {})
     stack = Stack(workdir, broker_url, prefix=link.prefix, receiver_port=receiver_port,
                   bridge={"open_timeout_s": 5.0, "read_timeout_s": 5.0,
-                          "health": {}},  # production defaults, not the tests' quick ones
+                          "health": {},  # production defaults, not the tests' quick ones
+                          **({"max_delay_s": max_delay} if max_delay else {})},
                   receiver={"stats_every_s": 1.0, "segment_s": 10}, **where)
     if isinstance(link, ProxyLink):
         stack.bridge_settings["endpoint"] = f"tcp://127.0.0.1:{link.port}"
@@ -152,7 +165,7 @@ def run_cpu(args, clip: Path, workdir: Path) -> dict:
     feed = stack.feed(CAMERA)
     return {"cpu_pct": {k: 100 * v / wall for k, v in cpu.items()}, "wall": wall, "payload": feed["bytes"],
             "wire": wire_bytes, "wire_packets": wire_packets, "frames": feed["packets"],
-            "source_kbps": feed["kbps"] or feed["bytes"] * 8 / 1000 / wall, "netns": isinstance(link, NetnsLink)}
+            "source_kbps": clip_kbps(clip), "netns": isinstance(link, NetnsLink)}
 
 
 def run_latency(args, clip: Path, workdir: Path, source_kbps: float) -> dict:
@@ -161,7 +174,7 @@ def run_latency(args, clip: Path, workdir: Path, source_kbps: float) -> dict:
     samples = []
     with uplink(capacity, receiver_port) as link:
         broker = broker_for(link, workdir)
-        stack = stack_for(link, workdir, broker.url, receiver_port)
+        stack = stack_for(link, workdir, broker.url, receiver_port, args.max_delay)
         camera = Camera(workdir, clip, prefix=link.prefix, name="cam-latency").start()
         try:
             stack.start_receiver()
@@ -189,6 +202,7 @@ def main() -> int:
     parser.add_argument("--height", type=int, default=1080)
     parser.add_argument("--fps", type=int, default=15)
     parser.add_argument("--kbps", type=int, default=3000)
+    parser.add_argument("--max-delay", type=float, help="the bridge's max_delay_s (default: the setting's)")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/motcua-bench-camera"))
     args = parser.parse_args()
     if args.read_only:

@@ -15,8 +15,8 @@ import time
 from pathlib import Path
 
 import zmq
-from zmq.utils import z85
 from zmq.auth.thread import ThreadAuthenticator
+from zmq.utils import z85
 
 from camera_bridge.keys import KeyFileError, load_public
 

@@ -14,10 +14,6 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from motcua.clock import iso
-from motcua.i18n import t
-from motcua.runtime import EXIT_OK, EXIT_USAGE, load_or_exit, office_clock, run_until_signal, setup_logging
-
 from camera_bridge.keys import KeyFileError, load_public, load_secret, make_key_pair
 from camera_bridge.redact import install_filter, url_secrets
 from camera_bridge.settings import (
@@ -26,6 +22,9 @@ from camera_bridge.settings import (
     load_receiver_settings,
     resolve_paths,
 )
+from motcua.clock import iso
+from motcua.i18n import t
+from motcua.runtime import EXIT_OK, EXIT_USAGE, load_or_exit, office_clock, run_until_signal, setup_logging
 
 log = logging.getLogger("camera_bridge.cli")
 

@@ -3,12 +3,13 @@
 A packet enters only as part of an admitted GOP. At each key frame the queue decides: if the
 oldest packet still queued here, or sent but not yet confirmed by the receiver (``backlog_s``),
 is older than ``max_age_s`` (the uplink is not keeping up) or the queue holds more than
-``max_bytes``, the new GOP is dropped whole, from its key frame to the next one. If a GOP already admitted would overflow the hard limits mid-way, the rest of it is dropped
-(its decodable head stays). A single frame is never dropped alone, so the receiver never gets a
-GOP with a hole in it, and latency stays bounded on a slow link instead of growing.
+``max_bytes``, the new GOP is dropped whole, from its key frame to the next one. If a GOP
+already admitted would overflow ``max_bytes`` mid-way, the rest of it is dropped (its decodable
+head stays). A single frame is never dropped alone, so the receiver never gets a GOP with a hole
+in it, and latency stays bounded on a slow link instead of growing.
 
-A token bucket paces output to the camera's budget (``rate_bps``); ``pop`` returns a packet only
-when the budget allows, and only ``peek``-then-``pop`` once the socket has accepted it.
+A token bucket paces output to the camera's budget (``rate_bps``): ``peek`` shows the next packet
+only when the budget allows; ``pop`` it once the socket has accepted it.
 """
 
 from __future__ import annotations

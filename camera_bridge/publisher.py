@@ -7,10 +7,9 @@ when it changes.
 
 from __future__ import annotations
 
+from camera_bridge.health import DEVICE_STATE
 from motcua.bus import BusClient
 from motcua.runtime import bus_for
-
-from camera_bridge.health import DEVICE_STATE
 
 
 class MqttHealthPublisher:

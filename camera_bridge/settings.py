@@ -1,8 +1,17 @@
 """Settings of the camera uplink (office side) and of the provincial receiver, as pydantic models.
 
-The office side is the ``camera_bridge:`` section of the office YAML (or a YAML file of its own
-given with ``--settings``); the receiver reads a YAML file of ``ReceiverSettings``. Key files are
-CurveZMQ certificates made by ``motcua camera keys``; secret key files never appear in a log.
+The office side is the ``camera_bridge:`` section of the office YAML, or a YAML file of its own
+given with ``--settings``; the cameras themselves are ``devices.cameras`` of the office YAML, each
+URL (with its credentials) in the environment variable its ``url_env`` names. The receiver reads a
+YAML file of ``ReceiverSettings``. Relative paths are taken from the YAML file's folder. Key files
+are CurveZMQ certificates made by ``motcua camera keys NAME --dir DIR``::
+
+    # office: camera_bridge section (or bridge.yaml)      # province: receiver.yaml
+    endpoint: tcp://cameras.province.example:7555        bind: tcp://0.0.0.0:7555
+    office_key: /etc/motcua/keys/hoa-an.key_secret       server_key: keys/province.key_secret
+    receiver_key: /etc/motcua/keys/province.key          allow_dir: allow      # {office}.key files
+    health: {preview_dir: /var/lib/motcua/previews}      segment_dir: /srv/cameras
+                                                         http_port: 8088       # 127.0.0.1 only
 """
 
 from __future__ import annotations
@@ -52,7 +61,7 @@ class BridgeSettings(_Strict):
     receiver_key: Path  # the receiver's public certificate (``NAME.key``)
     sndhwm: int = Field(4, ge=1, le=1000)  # messages queued in ZeroMQ before sends would block
     sndbuf_s: float = Field(0.25, gt=0)  # kernel send buffer, in seconds of the camera's budget
-    max_delay_s: float = Field(0.7, gt=0)  # at a key frame, drop the GOP if video not yet confirmed is older
+    max_delay_s: float = Field(0.8, gt=0)  # at a key frame, drop the GOP if video not yet confirmed is older
     open_timeout_s: float = Field(3.0, gt=0)
     read_timeout_s: float = Field(3.0, gt=0)
     backoff_base_s: float = Field(0.5, gt=0)

@@ -18,9 +18,10 @@ from office_harness import DEMO_CONFIG, TicketdProcess, Watcher, wait_until  # n
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 
 
-@pytest.fixture(scope="session")
-def broker():
-    with LocalBroker() as running:
+@pytest.fixture
+def broker(tmp_path):
+    """A fresh Mosquitto per test: retained state left by one test never reaches another."""
+    with LocalBroker(workdir=tmp_path / "broker") as running:
         yield running
 
 

@@ -10,7 +10,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from clips import make_clip  # noqa: E402
-from harness import OFFICE, Stack, cmdline, descendants, gst_rtsp_available  # noqa: E402
+from harness import OFFICE, Proc, Stack, cmdline, descendants, gst_rtsp_available  # noqa: E402
 from office_harness import Watcher, wait_until  # noqa: E402
 
 APT_HINT = ("the fake RTSP camera needs Debian's python3-gi, gir1.2-gst-rtsp-server-1.0, "
@@ -30,6 +30,13 @@ def clips(tmp_path_factory):
         "frozen": make_clip(folder / "frozen.mp4", "frozen", frames=300),
         "hevc": make_clip(folder / "hevc.mp4", "moving", frames=60, codec="hevc"),
     }
+
+
+@pytest.fixture(autouse=True)
+def _stop_processes():
+    """No camera, receiver or bridge outlives its test."""
+    yield
+    Proc.stop_all()
 
 
 @pytest.fixture

@@ -35,7 +35,10 @@ def gst_rtsp_available() -> bool:
 
 
 class Proc:
-    """A subprocess whose stdout+stderr go to ``log_path``; stopped on ``stop()``."""
+    """A subprocess whose stdout+stderr go to ``log_path``; stopped on ``stop()``, and in any case
+    by ``stop_all()`` at the end of each test."""
+
+    running: list["Proc"] = []
 
     def __init__(self, argv: list[str], log_path: Path, env: dict[str, str] | None = None,
                  prefix: list[str] | None = None) -> None:
@@ -46,7 +49,13 @@ class Proc:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self.process = subprocess.Popen(self.prefix + self.argv, cwd=ROOT, env=self.env,
                                         stdout=open(self.log_path, "ab"), stderr=subprocess.STDOUT)
+        Proc.running.append(self)
         return self
+
+    @classmethod
+    def stop_all(cls) -> None:
+        while cls.running:
+            cls.running.pop().stop()
 
     @property
     def pid(self) -> int:
@@ -186,7 +195,8 @@ class Stack:
             "keep_segments": 500, "stats_every_s": 0.5, **(receiver or {}),
         }
         self.bridge_settings = {
-            "endpoint": f"tcp://{receiver_host}:{self.receiver_port}", "office_key": str(self.keys / f"{OFFICE}.key_secret"),
+            "endpoint": f"tcp://{receiver_host}:{self.receiver_port}",
+            "office_key": str(self.keys / f"{OFFICE}.key_secret"),
             "receiver_key": str(self.keys / "province.key"), "backoff_base_s": 0.3, "backoff_cap_s": 2.0,
             "open_timeout_s": 2.0, "read_timeout_s": 1.5,
             "health": {"enter_s": 1.0, "clear_s": 1.0, "frozen_s": 3.0, "check_every_s": 0.5,

@@ -1,9 +1,9 @@
 """The commands refuse bad setups with exit code 2 and a message that names what is wrong."""
 
 import yaml
+from harness import office_yaml
 
 from camera_bridge.cli import bridge_main, keys_main, receiver_main
-from harness import office_yaml
 
 
 def setup(tmp_path, monkeypatch, camera_env=True):

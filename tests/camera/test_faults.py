@@ -7,8 +7,9 @@ import time
 
 from conftest import health_events, latest_health, wait_health
 from harness import BlackHole, Camera, make_keys, worker_pids
-from motcua.broker import free_port
 from office_harness import wait_until
+
+from motcua.broker import free_port
 
 
 def packets(stack, cam_id):

@@ -1,6 +1,7 @@
 """The GOP queue drops whole GOPs (or a GOP's tail), never a single frame, and stays bounded."""
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from camera_bridge.gop_queue import GopQueue
 
@@ -17,7 +18,7 @@ def test_everything_passes_when_the_link_keeps_up():
     sent = []
     for n, item in enumerate(stream([10, 10, 10])):
         queue.offer(item, 1000, item[2], n * 0.1)
-        while (head := queue.peek(n * 0.1)) is not None:
+        while queue.peek(n * 0.1) is not None:
             sent.append(queue.pop().item)
     assert sent == list(stream([10, 10, 10]))
     assert queue.counters.dropped_packets == 0

@@ -22,7 +22,8 @@ def test_a_changing_picture_is_ok():
 def test_a_black_or_covered_picture_is_black():
     check = PictureCheck(SETTINGS)
     assert check.observe(np.full((54, 96), 16, np.uint8), 0.0) == "black"
-    assert check.observe(np.full((54, 96), 200, np.uint8) + RNG.integers(0, 3, (54, 96), dtype=np.uint8), 1.0) == "black"
+    covered = np.full((54, 96), 200, np.uint8) + RNG.integers(0, 3, (54, 96), dtype=np.uint8)
+    assert check.observe(covered, 1.0) == "black"
 
 
 def test_the_same_picture_for_frozen_s_is_frozen_and_recovers():

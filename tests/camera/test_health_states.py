@@ -1,10 +1,9 @@
 """A black clip, a frozen clip and a moving one, through the bridge: each raises its own state."""
 
-from PIL import Image
-
 from conftest import health_events, wait_health
 from harness import Camera
 from office_harness import wait_until
+from PIL import Image
 
 
 def test_black_and_frozen_cameras_raise_their_states(clips, stack, watcher, cam_id, tmp_path):

@@ -2,12 +2,12 @@
 
 import av
 import pytest
-
 from clips import count_frames
 from conftest import latest_health, wait_health
 from harness import OFFICE, Camera
-from motcua.broker import free_port
 from office_harness import wait_until
+
+from motcua.broker import free_port
 
 
 @pytest.mark.parametrize("clip, frames", [("short", 100), ("hevc", 60)])
@@ -45,4 +45,7 @@ def test_health_reports_rates_and_counters(clips, stack, watcher, cam_id):
     assert health["dropped_packets"] == 0 and health["uplink"] == "up"
     status = watcher.latest(watcher.topics.device_status(cam_id))
     assert status["state"] == "online" and status["kind"] == "camera"
-    assert (stack.feed(cam_id)["latency_s"]["p50"] or 0) >= 0
+    assert stack.feed(cam_id)["latency_s"]["p50"] is not None
+    assert stack.bridge.stop() == 0 and stack.receiver.stop() == 0  # SIGTERM: a clean stop
+    status = watcher.wait_state(watcher.topics.device_status(cam_id), lambda s: s["state"] == "offline")
+    assert status["kind"] == "camera"

@@ -4,10 +4,10 @@ from fractions import Fraction
 
 import av
 import pytest
+from clips import count_frames, make_clip
 
 from camera_bridge.segments import SegmentWriter, nal_types
 from camera_bridge.wire import Header, StreamConfig
-from clips import count_frames, make_clip
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +24,7 @@ def annexb(tmp_path_factory):
 
 def split_nals(data: bytes) -> list[bytes]:
     starts = [i for i in range(len(data) - 3) if data[i:i + 4] == b"\x00\x00\x00\x01"]
-    return [data[a:b] for a, b in zip(starts, starts[1:] + [len(data)])]
+    return [data[a:b] for a, b in zip(starts, starts[1:] + [len(data)], strict=True)]
 
 
 def feed(writer, packets, config, session=1, seq0=0, skip=()):

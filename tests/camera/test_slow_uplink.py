@@ -5,12 +5,12 @@ the test may make one, else an in-process rate-limiting relay; both are tested w
 import json
 
 import pytest
-
 from clips import count_frames
 from harness import OFFICE, Camera, Proc, Stack
-from motcua.broker import free_port, mosquitto_binary
 from office_harness import wait_until
 from slowlink import NetnsLink, ProxyLink, netns_possible
+
+from motcua.broker import free_port, mosquitto_binary
 
 LINK_KBPS = 150  # the clip runs at about 290 kbit/s
 

@@ -27,7 +27,7 @@ def test_backoff_grows_with_jitter_and_is_capped():
     backoff = Backoff(0.5, 8.0, random.Random(1))
     waits = [backoff.next() for _ in range(10)]
     ceilings = [min(8.0, 0.5 * 2 ** n) for n in range(10)]
-    assert all(c / 2 <= w <= c for w, c in zip(waits, ceilings))
+    assert all(c / 2 <= w <= c for w, c in zip(waits, ceilings, strict=True))
     assert len(set(waits)) == 10
     backoff.reset()
     assert 0.25 <= backoff.next() <= 0.5

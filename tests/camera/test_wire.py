@@ -3,7 +3,8 @@
 from fractions import Fraction
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from camera_bridge import wire
 
@@ -47,9 +48,12 @@ def test_malformed_messages_are_refused(parts):
         wire.decode(parts)
 
 
-@pytest.mark.parametrize("raw", [b"not json", b'{"codec": "mjpeg", "width": 1, "height": 1, "tb": [1, 90000], "fps": 1}',
-                                 b'{"codec": "h264", "width": 0, "height": 1, "tb": [1, 90000], "fps": 1}',
-                                 b'{"codec": "h264", "width": 1, "height": 1, "tb": [1, 0], "fps": 1}'])
+@pytest.mark.parametrize("raw", [
+    b"not json",
+    b'{"codec": "mjpeg", "width": 1, "height": 1, "tb": [1, 90000], "fps": 1}',
+    b'{"codec": "h264", "width": 0, "height": 1, "tb": [1, 90000], "fps": 1}',
+    b'{"codec": "h264", "width": 1, "height": 1, "tb": [1, 0], "fps": 1}',
+])
 def test_bad_stream_configs_are_refused(raw):
     with pytest.raises(wire.WireError):
         wire.StreamConfig.decode(raw)

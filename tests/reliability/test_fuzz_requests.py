@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from motcua.broker import LocalBroker
 from office_harness import DEMO_CONFIG, TicketdProcess, Watcher, wait_until
 
 FAST, SOAK = 250, 100_000
@@ -48,8 +49,9 @@ garbage = st.one_of(st.binary(max_size=2000), st.just(b"\xff" * 10), st.just(b"{
 
 
 @pytest.fixture(scope="module")
-def fuzz_office(broker, tmp_path_factory):
+def fuzz_office(tmp_path_factory):
     data = tmp_path_factory.mktemp("fuzz")
+    broker = LocalBroker(workdir=data / "broker").start()
     ticketd = TicketdProcess(DEMO_CONFIG, broker.url, data).start()
     watcher = Watcher(broker.url, "hoa-an")
     wait_until(lambda: (watcher.latest(watcher.topics.device_status("ticketd")) or {}).get("state") == "online",
@@ -66,6 +68,7 @@ def fuzz_office(broker, tmp_path_factory):
     yield ticketd, watcher, replies, arrived
     watcher.close()
     ticketd.stop()
+    broker.stop()
 
 
 def rss_kib(pid: int) -> int:
