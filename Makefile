@@ -11,7 +11,7 @@ APT_PACKAGES := mosquitto mosquitto-clients fonts-dejavu-core fonts-noto-core es
 	libfreetype6 libglib2.0-0 libdbus-1-3 systemd chromium openssl postgresql \
 	xvfb libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 \
 	libxcb-render-util0 libxcb-render0 libxcb-shape0 libxcb-shm0 libxcb-sync1 libxcb-xfixes0 libxcb-xkb1 \
-	libx11-xcb1 python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
+	libx11-xcb1 python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0 gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
 APT_STAMP := $(VENV)/.apt-$(shell echo "$(APT_PACKAGES)" | md5sum | cut -c1-8)
 
 .PHONY: demo test soak bench deps venv clean

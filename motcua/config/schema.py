@@ -32,6 +32,7 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from camera_bridge.settings import BridgeSettings
 from motcua.text import nfc
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -555,6 +556,7 @@ class OfficeConfig(Strict):
     rating: RatingConfig = Field(default_factory=RatingConfig)
     broker: BrokerConfig = Field(default_factory=BrokerConfig)
     storage: StorageConfig = Field(default_factory=StorageConfig)
+    camera_bridge: BridgeSettings | None = None  # the CCTV uplink to the province (camera_bridge/settings.py)
 
     _source: Path | None = PrivateAttr(default=None)
 
