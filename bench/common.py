@@ -27,11 +27,11 @@ def percentile(values: list[float], q: float) -> float:
 
 def raw_mqtt_rtt(port: int, count: int = 2000) -> list[float]:
     """Round trips of a QoS 1 request answered by an echo client, both with TCP_NODELAY."""
-    import socket
+    from motcua.bus.client import set_nodelay
 
     def client(name: str) -> mqtt.Client:
         c = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"bench-{name}-{os.getpid()}", protocol=mqtt.MQTTv5)
-        c.on_socket_open = lambda _c, _u, sock: sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        c.on_socket_open = set_nodelay
         c.connect("127.0.0.1", port)
         c.loop_start()
         return c

@@ -20,7 +20,7 @@ from common import ROOT  # noqa: F401  (puts the project on sys.path)
 
 from motcua.broker import LocalBroker
 from motcua.bus import BusClient, RequestTimeout
-from tests.office_harness import DEMO_CONFIG, TicketdProcess, wait_until
+from tests.office_harness import DEMO_CONFIG, TicketdProcess, wait_online
 
 SPEED = 60
 
@@ -85,9 +85,7 @@ def main() -> dict:
     with tempfile.TemporaryDirectory() as folder, LocalBroker() as broker:
         ticketd = TicketdProcess(DEMO_CONFIG, broker.url, Path(folder) / "data", now="2026-11-23T07:30:00+07:00",
                                  extra_env={"MOTCUA_SPEED": str(SPEED)}).start()
-        probe = BusClient(broker.url, "hoa-an", client_id="soak-probe").start(wait=10)
-        wait_until(lambda: probe.request(probe.topics.ticket_query(), {"number": "X"}, timeout=3), timeout=30)
-        probe.stop()
+        wait_online(broker.url)
         stop = threading.Event()
         worker = threading.Thread(target=load, args=(broker.url, stop, counts))
         worker.start()

@@ -18,7 +18,7 @@ from common import MONDAY_8AM, describe, percentile, raw_mqtt_rtt, raw_sqlite_co
 
 from motcua.broker import LocalBroker
 from motcua.bus import BusClient
-from tests.office_harness import TicketdProcess, open_all_day_config, wait_until
+from tests.office_harness import TicketdProcess, open_all_day_config, wait_online
 
 
 def take_latencies(bus: BusClient, count: int) -> list[float]:
@@ -94,7 +94,7 @@ def main() -> dict:
         ticketd = TicketdProcess(open_all_day_config(folder), broker.url, folder / "data", now=MONDAY_8AM).start()
         try:
             bus = BusClient(broker.url, "hoa-an", client_id="bench-latency").start(wait=10)
-            wait_until(lambda: bus.request(bus.topics.ticket_query(), {"number": "X000"}, timeout=3), timeout=30)
+            wait_online(broker.url)
             takes = take_latencies(bus, 1000)
             bus.stop()
             ops, clients = sustained_ops(broker.url, "hoa-an", options.seconds)

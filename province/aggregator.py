@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import queue
-import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
+from motcua.bus.client import set_nodelay
 from motcua.bus.url import BrokerURL
 from motcua.clock import Clock
 from province.ingest import SUBSCRIPTIONS, Batch, Rejected
@@ -82,7 +82,7 @@ class Aggregator:
         if self.broker.tls:
             self._client.tls_set()
         self._client.reconnect_delay_set(min_delay=1, max_delay=5)
-        self._client.on_socket_open = self._on_socket_open
+        self._client.on_socket_open = set_nodelay
         self._client.on_connect = self._on_connect
         self._client.on_disconnect = self._on_disconnect
         self._client.on_subscribe = self._on_subscribe
@@ -117,13 +117,6 @@ class Aggregator:
         return self._inbox.qsize()
 
     # ---- MQTT callbacks (network thread) ----------------------------------------------------
-    @staticmethod
-    def _on_socket_open(_client, _userdata, sock) -> None:
-        try:
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        except (OSError, AttributeError):
-            pass
-
     def _on_connect(self, client, _userdata, flags, reason_code, _properties) -> None:
         if reason_code.is_failure:
             log.error("broker %s refused the connection: %s", self.broker.masked(), reason_code)

@@ -89,6 +89,16 @@ class TicketdProcess:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
 
+def wait_online(broker_url: str, office: str = "hoa-an", device: str = "ticketd", timeout: float = 60.0) -> None:
+    """Wait until ``device`` publishes its retained status ``online``."""
+    watcher = Watcher(broker_url, office)
+    try:
+        wait_until(lambda: (watcher.latest(watcher.topics.device_status(device)) or {}).get("state") == "online",
+                   timeout=timeout)
+    finally:
+        watcher.close()
+
+
 class Watcher:
     """Subscribes to the whole office tree; keeps every message and the latest retained state."""
 

@@ -78,6 +78,14 @@ def new_request_id(prefix: str) -> str:
     return f"{prefix[:24]}.{uuid.uuid4().hex[:12]}.{next(_ids)}"
 
 
+def set_nodelay(_client, _userdata, sock) -> None:
+    """paho ``on_socket_open``: TCP_NODELAY, or a QoS 1 round trip costs ~88 ms (HARDWARE.md)."""
+    try:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    except (OSError, AttributeError):
+        pass
+
+
 def json_handler(handle: Callable[[dict[str, Any]], None]) -> Handler:
     """A handler that passes on the payload's JSON object; an unreadable payload (or an empty
     retained message) is logged and dropped."""
@@ -147,7 +155,7 @@ class BusClient:
         if self.broker.tls:
             self._client.tls_set(ca_certs=os.environ.get("MOTCUA_MQTT_CA") or None)
         self._client.reconnect_delay_set(min_delay=1, max_delay=2)
-        self._client.on_socket_open = self._on_socket_open
+        self._client.on_socket_open = set_nodelay
         self._client.on_connect = self._on_connect
         self._client.on_disconnect = self._on_disconnect
         self._client.on_message = self._on_message
@@ -298,13 +306,6 @@ class BusClient:
             pending.future.set_result(data)
 
     # ---- paho callbacks -------------------------------------------------------------------
-    @staticmethod
-    def _on_socket_open(_client, _userdata, sock) -> None:
-        try:
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        except (OSError, AttributeError):
-            pass
-
     def _on_connect(self, client, _userdata, _flags, reason_code, _properties) -> None:
         if reason_code.is_failure:
             log.error("broker %s refused the connection: %s", self.broker.masked(), reason_code)
