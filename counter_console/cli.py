@@ -10,7 +10,14 @@ import sys
 from pathlib import Path
 
 from motcua.bus import json_handler
-from motcua.runtime import EXIT_USAGE, bus_for, load_or_exit, office_clock, setup_logging
+from motcua.runtime import (
+    EXIT_USAGE,
+    bus_for,
+    counter_or_exit,
+    load_or_exit,
+    office_clock,
+    setup_logging,
+)
 
 log = logging.getLogger("motcua.counter")
 
@@ -32,10 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     options = parse_args(argv)
     setup_logging(options.verbose)
     cfg = load_or_exit(options.config)
-    counter = str(options.counter)
-    if counter not in {c.id for c in cfg.counters}:
-        print(f"motcua counter: no counter {counter!r} in the config", file=sys.stderr)
-        return EXIT_USAGE
+    counter = counter_or_exit(cfg, options.counter, "motcua counter")
     if options.officer and options.officer not in {o.id for o in cfg.officers}:
         print(f"motcua counter: no officer {options.officer!r} in the config", file=sys.stderr)
         return EXIT_USAGE

@@ -37,6 +37,15 @@ def load_or_exit(path: str | None) -> OfficeConfig:
         raise ConfigExit(EXIT_USAGE) from None
 
 
+def counter_or_exit(cfg: OfficeConfig, counter: object, prog: str) -> str:
+    """The counter id as a string, or a usage error (exit 2) when the config has no such counter."""
+    counter = str(counter)
+    if counter not in {c.id for c in cfg.counters}:
+        print(f"{prog}: no counter {counter!r} in the config", file=sys.stderr)
+        raise ConfigExit(EXIT_USAGE)
+    return counter
+
+
 def office_clock(cfg: OfficeConfig) -> Clock:
     return Clock.from_env(cfg.office.timezone)
 

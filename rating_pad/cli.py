@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 from motcua.runtime import (
-    EXIT_USAGE,
     bus_for,
+    counter_or_exit,
     load_or_exit,
     office_clock,
     setup_logging,
@@ -32,10 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     options = parse_args(argv)
     setup_logging(options.verbose)
     cfg = load_or_exit(options.config)
-    counter = str(options.counter)
-    if counter not in {c.id for c in cfg.counters}:
-        print(f"motcua rating-pad: no counter {counter!r} in the config", file=sys.stderr)
-        return EXIT_USAGE
+    counter = counter_or_exit(cfg, options.counter, "motcua rating-pad")
 
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication

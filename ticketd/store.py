@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from contextlib import contextmanager
-from dataclasses import astuple, fields
+from dataclasses import fields
 from datetime import date, datetime
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -54,7 +54,7 @@ MIGRATIONS: list[str] = [
 ]
 
 
-def _encode(column: str, value: object) -> object:
+def _encode(value: object) -> object:
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, bool):
@@ -148,7 +148,7 @@ class Store:
         placeholders = ", ".join("?" for _ in range(len(_TICKET_COLUMNS) + 1))
         self.db.executemany(
             f"INSERT OR REPLACE INTO tickets (day, {', '.join(_TICKET_COLUMNS)}) VALUES ({placeholders})",
-            [(day.isoformat(), *(_encode(c, v) for c, v in zip(_TICKET_COLUMNS, astuple(t)))) for t in tickets],
+            [(day.isoformat(), *(_encode(getattr(t, c)) for c in _TICKET_COLUMNS)) for t in tickets],
         )
 
     def save_counters(self, counters: Iterable[CounterState]) -> None:

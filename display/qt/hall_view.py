@@ -12,7 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLayout, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLayout,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from display.hall_model import RECENT_SIZE, HallModel
 from display.qt import style
@@ -166,12 +173,25 @@ class HallWindow(QWidget):
         layout.addLayout(right, 38)
         return content
 
-    def _build_serving(self) -> QWidget:
+    @staticmethod
+    def _panel(margins: tuple[int, int, int, int], spacing: int) -> tuple[Box, QVBoxLayout]:
         panel = Box(style.PANEL)
         layout = QVBoxLayout(panel)
-        layout.setContentsMargins(16, 12, 16, 16)
-        layout.setSpacing(10)
-        heads = [TextItem(36, bold=True, color=style.MUTED) for _ in COLUMNS]
+        layout.setContentsMargins(*margins)
+        layout.setSpacing(spacing)
+        return panel, layout
+
+    @staticmethod
+    def _heading(key: str | None = None) -> TextItem:
+        """A panel's heading in the muted colour."""
+        heading = TextItem(36, bold=True, color=style.MUTED)
+        if key:
+            heading.setText(t(key))
+        return heading
+
+    def _build_serving(self) -> QWidget:
+        panel, layout = self._panel((16, 12, 16, 16), 10)
+        heads = [self._heading() for _ in COLUMNS]
         for head, key in zip(heads, ("hall_col_counter", "hall_col_serving", "hall_col_service")):
             head.setText(t(f"display.{key}"))
         layout.addLayout(_row(*zip(heads, COLUMNS), margins=(20, 0, 20, 0)))
@@ -184,12 +204,8 @@ class HallWindow(QWidget):
         return panel
 
     def _build_stats(self) -> QWidget:
-        panel = Box(style.PANEL)
-        layout = QVBoxLayout(panel)
-        layout.setContentsMargins(16, 10, 16, 16)
-        layout.setSpacing(8)
-        title = TextItem(36, bold=True, color=style.MUTED)
-        title.setText(t("display.hall_stats_title"))
+        panel, layout = self._panel((16, 10, 16, 16), 8)
+        title = self._heading("display.hall_stats_title")
         self.stats_period = TextItem(30, color=style.MUTED, align=RIGHT)
         layout.addLayout(_row((title, 5), (self.stats_period, 4)))
         self.stat_received = StatBox(t("display.hall_stats_received"), style.TEXT)
@@ -209,12 +225,8 @@ class HallWindow(QWidget):
         return panel
 
     def _build_recent(self) -> QWidget:
-        panel = Box(style.PANEL)
-        layout = QVBoxLayout(panel)
-        layout.setContentsMargins(16, 12, 16, 16)
-        layout.setSpacing(10)
-        title = TextItem(36, bold=True, color=style.MUTED)
-        title.setText(t("display.hall_recent_title"))
+        panel, layout = self._panel((16, 12, 16, 16), 10)
+        title = self._heading("display.hall_recent_title")
         layout.addWidget(title)
         self.newest = RecentRowWidget(120, 64)
         self.newest.set_color(style.HIGHLIGHT)
@@ -233,12 +245,8 @@ class HallWindow(QWidget):
         return panel
 
     def _build_waiting(self) -> QWidget:
-        panel = Box(style.PANEL)
-        layout = QVBoxLayout(panel)
-        layout.setContentsMargins(20, 10, 20, 12)
-        layout.setSpacing(4)
-        title = TextItem(36, bold=True, color=style.MUTED)
-        title.setText(t("display.hall_waiting_title"))
+        panel, layout = self._panel((20, 10, 20, 12), 4)
+        title = self._heading("display.hall_waiting_title")
         self.waiting_total = TextItem(34, color=style.TEXT, align=RIGHT)
         layout.addLayout(_row((title, 13), (self.waiting_total, 7)))
         grid = QGridLayout()
