@@ -10,11 +10,11 @@ from __future__ import annotations
 import argparse
 import json
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 from common import MONDAY_8AM, describe, percentile, raw_mqtt_rtt, raw_sqlite_commits
+from mqtt_load import Load
 
 from motcua.broker import LocalBroker
 from motcua.bus import BusClient
@@ -31,55 +31,14 @@ def take_latencies(bus: BusClient, count: int) -> list[float]:
     return samples[50:]
 
 
-def sustained_ops(url: str, office: str, seconds: float, takers: int = 3) -> tuple[float, int]:
-    """Kiosks take numbers while counters 1–5 call and finish; durable replies per second."""
-    stop = threading.Event()
-    done = [0]
-    lock = threading.Lock()
-    buses = []
-
-    def client(name: str) -> BusClient:
-        bus = BusClient(url, office, client_id=f"bench-{name}").start(wait=10)
-        buses.append(bus)
-        return bus
-
-    def kiosk(index: int) -> None:
-        bus = client(f"kiosk{index}")
-        while not stop.is_set():
-            bus.request(bus.topics.take("kiosk-1"), {"service": ["HT", "CT", "CUTRU", "DD", "DKKD"][index % 5],
-                                                     "print": False}, timeout=10)
-            with lock:
-                done[0] += 1
-
-    def counter(counter_id: str, officer: str) -> None:
-        bus = client(f"counter{counter_id}")
-        bus.request(bus.topics.counter_cmd(counter_id), {"op": "open", "officer": officer})
-        while not stop.is_set():
-            reply = bus.request(bus.topics.counter_cmd(counter_id), {"op": "call_next"}, timeout=10)
-            ops = 1
-            if reply["ok"]:
-                bus.request(bus.topics.counter_cmd(counter_id), {"op": "finish", "outcome": "received"}, timeout=10)
-                ops += 1
-            with lock:
-                done[0] += ops
-
-    threads = [threading.Thread(target=kiosk, args=(i,)) for i in range(takers)]
-    threads += [threading.Thread(target=counter, args=(c, o)) for c, o in
-                (("1", "cb-lan"), ("2", "cb-thao"), ("5", "cb-huong"))]
-    for thread in threads:
-        thread.start()
-    time.sleep(1.0)
-    with lock:
-        start_count, start = done[0], time.perf_counter()
-    time.sleep(seconds)
-    with lock:
-        count, elapsed = done[0] - start_count, time.perf_counter() - start
-    stop.set()
-    for thread in threads:
-        thread.join()
-    for bus in buses:
-        bus.stop()
-    return count / elapsed, len(threads)
+def sustained_ops(url: str, office: str, seconds: float) -> tuple[float, int]:
+    """Kiosks take numbers (while fewer than 150 wait) and counters 1–5 call and finish;
+    replies per second, every one committed before it was sent."""
+    load = Load(url, office)
+    try:
+        return load.run(seconds), len(load.devices)
+    finally:
+        load.close()
 
 
 def main() -> dict:

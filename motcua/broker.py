@@ -31,12 +31,14 @@ def mosquitto_binary() -> str:
 class LocalBroker:
     """``with LocalBroker() as broker: broker.url`` — stopped on exit; restartable on the same port."""
 
-    def __init__(self, port: int | None = None, workdir: Path | None = None, persistence: bool = False) -> None:
+    def __init__(self, port: int | None = None, workdir: Path | None = None, persistence: bool = False,
+                 settings: tuple[str, ...] = ()) -> None:
         self._chosen_port = port is None
         self.port = port or free_port()
         self.workdir = Path(workdir or tempfile.mkdtemp(prefix="motcua-broker-"))
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.persistence = persistence
+        self.settings = settings  # extra mosquitto.conf lines (they override the ones above them)
         self.process: subprocess.Popen | None = None
 
     @property
@@ -57,6 +59,7 @@ class LocalBroker:
             "log_dest stderr",
             "log_type error",
             "log_type warning",
+            *self.settings,
         ]
         conf.write_text("\n".join(lines) + "\n")
         return conf

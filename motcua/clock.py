@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import os
 import time
 from datetime import date, datetime, time as dtime, timedelta
@@ -42,6 +44,7 @@ def business_day(now: datetime, reset_at: dtime) -> date:
     return shifted.date()
 
 
+@functools.lru_cache(maxsize=4096)  # the same ticket times are written into many messages
 def iso(dt: datetime | None) -> str | None:
     """ISO 8601 with offset and whole seconds, as the contract writes times."""
     return None if dt is None else dt.replace(microsecond=0).isoformat()

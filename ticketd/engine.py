@@ -8,7 +8,7 @@ refusal raises ``EngineError`` with a contract code and an i18n key (namespace `
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
@@ -164,7 +164,7 @@ class Engine:
 
     def _op_call_next(self, cdef: CounterDef, state: CounterState, args: dict, now: datetime) -> OpResult:
         self._refuse_calls_when_paused(cdef, state)
-        chosen = routing.pick(self._index.all_waiting(), cdef, state, self.policy, now)
+        chosen = routing.pick(self._candidates(cdef), cdef, state, self.policy, now)
         if chosen is None:
             raise EngineError("queue_empty", "errors.queue_empty_counter", counter=cdef.name)
         result = OpResult(counter=state)
@@ -323,7 +323,7 @@ class Engine:
             "open": self.is_open(code, now),
             "waiting": waiting,
             "est_wait_s": self._wait_s(code, waiting),
-            "last_called": self._last_called(code),
+            "last_called": self._index.last_called(code),
             "issued_today": self._seq.get(code, 0),
         }
 
@@ -343,6 +343,10 @@ class Engine:
 
     def waiting_total(self) -> int:
         return self._index.waiting_total()
+
+    def held_by(self, counter: str) -> list[str]:
+        """Numbers of the tickets ``counter`` has parked, in issue order."""
+        return [t.number for t in self._index.held_by(counter)]
 
     def tickets(self) -> list[Ticket]:
         """Every ticket of the day, in issue order."""
@@ -438,17 +442,20 @@ class Engine:
         self._recent.insert(0, call)
         del self._recent[RECENT_CALLS:]
 
+    def _candidates(self, cdef: CounterDef) -> Iterator[Ticket]:
+        """Waiting tickets a counter might call: its services' queues and tickets transferred to it."""
+        for code in cdef.services:
+            yield from self._index.waiting(code)
+        for ticket in self._index.targeted(cdef.id):
+            if ticket.service not in cdef.services:
+                yield ticket
+
     def _wait_s(self, code: str, ahead_count: int) -> int:
         sdef = self.services[code]
         mean = self._index.mean_service_s(code, self.policy.estimate_window, sdef.avg_service_s)
         open_counters = sum(1 for cid, cdef in self.counter_defs.items()
                             if code in cdef.services and self.counters[cid].status != CounterStatus.CLOSED)
         return estimates.wait_s(ahead_count, mean, open_counters)
-
-    def _last_called(self, code: str) -> str | None:
-        """The number most recently called for ``code`` (transfers clear a ticket's call time)."""
-        called = [(t.called_at, t.seq, t.number) for t in self._index.of_service(code) if t.called_at is not None]
-        return max(called)[2] if called else None
 
 
 def _opt_str(args: dict, name: str) -> str | None:

@@ -37,19 +37,10 @@ def ahead(ticket: Ticket, tickets: Iterable[Ticket], policy: Policy) -> int:
     return all_priority + earlier_plain
 
 
-def mean_service_s(tickets: Iterable[Ticket], service: str, window: int, default: float) -> float:
-    """Mean duration of the last ``window`` done tickets of ``service`` (from start, else from call)."""
-    done = sorted(
-        (t for t in tickets
-         if t.state == TicketState.DONE and t.service == service and t.finished_at is not None
-         and (t.started_at or t.called_at) is not None),
-        key=lambda t: t.finished_at,
-    )
-    recent = done[-window:] if window > 0 else []
-    if not recent:
-        return default
-    total = sum(max(0.0, (t.finished_at - (t.started_at or t.called_at)).total_seconds()) for t in recent)
-    return total / len(recent)
+def mean_duration_s(recent: Iterable[Ticket], default: float) -> float:
+    """Mean time from start (else from call) to finish of ``recent`` done tickets; ``default`` if none."""
+    durations = [max(0.0, (t.finished_at - (t.started_at or t.called_at)).total_seconds()) for t in recent]
+    return sum(durations) / len(durations) if durations else default
 
 
 def wait_s(ahead_count: int, mean_s: float, open_counters: int) -> int:

@@ -7,7 +7,7 @@ from datetime import datetime
 from motcua.bus import models as m
 from motcua.clock import iso
 from ticketd.engine import Engine
-from ticketd.model import Call, CounterState, Rating, RateRequest, Ticket, TicketState
+from ticketd.model import Call, CounterState, Rating, RateRequest, Ticket
 
 
 def officer_obj(engine: Engine, officer_id: str | None) -> m.Officer | None:
@@ -47,7 +47,7 @@ def ticket_event_ticket(ticket: Ticket) -> m.TicketEventTicket:
 def counter_state_msg(engine: Engine, state: CounterState, now: datetime) -> m.CounterStateMsg:
     definition = engine.counter_defs[state.id]
     current = engine.get_ticket(state.current) if state.current else None
-    held = [t.number for t in engine.tickets() if t.state == TicketState.HELD and t.held_by == state.id]
+    held = engine.held_by(state.id)
     return m.CounterStateMsg(
         counter=state.id,
         name=definition.name,

@@ -89,4 +89,5 @@ def validation_detail(exc: ValidationError) -> str:
 
 
 def dump(model: m.BaseModel) -> str:
-    return json.dumps(model.model_dump(mode="json"), ensure_ascii=False, separators=(",", ":"))
+    """Compact JSON, UTF-8 text unescaped (what every reply and event carries)."""
+    return model.model_dump_json()

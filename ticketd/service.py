@@ -1,29 +1,29 @@
 """The ticket daemon: serves the contract's requests over MQTT, one batch at a time.
 
-A single worker thread owns the engine and the store. It takes every queued request, applies the
-batch in one SQLite transaction (group commit), and only after the commit publishes replies,
-events and retained state. Print jobs run on printer workers and come back as queue items, so a
-slow or hung printer never holds up other requests.
+A single worker thread owns the broker connection, the engine and the store. It reads every
+request that has arrived, applies the batch in one SQLite transaction (group commit), and only
+after the commit publishes replies, events and retained state, writing them to the socket itself:
+no other thread sits on a request's path. Print jobs run on printer workers and come back as
+queue items, so a slow or hung printer never holds up other requests.
 """
 
 from __future__ import annotations
 
 import logging
-import queue
 import threading
 import time
+from collections import deque
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
-from paho.mqtt.packettypes import PacketTypes
-from paho.mqtt.properties import Properties
 from pydantic import ValidationError
 
 from motcua import sdnotify
-from motcua.bus import BusClient, Incoming, PayloadError
+from motcua.bus import Incoming, PayloadError
+from motcua.bus.driven import DrivenBus
 from motcua.bus import models as m
 from motcua.clock import Clock, business_day, iso
 from motcua.config import OfficeConfig
@@ -72,7 +72,7 @@ class _Outbox:
     """What a batch publishes once it is committed."""
 
     def __init__(self) -> None:
-        self.messages: list[tuple[str, object, bool, Properties | None]] = []
+        self.messages: list[tuple[str, object, bool, bytes | None]] = []  # topic, payload, retain, correlation
         self.counters: set[str] = set()
         self.services: set[str] = set()
         self.hall = False
@@ -84,10 +84,7 @@ class _Outbox:
         self.messages.append((topics.reply(request_id), raw, False, None))
         for waiter in waiters:
             if waiter.response_topic and waiter.response_topic.startswith(topics.client_prefix()):
-                props = Properties(PacketTypes.PUBLISH)
-                if waiter.correlation is not None:
-                    props.CorrelationData = waiter.correlation
-                self.messages.append((waiter.response_topic, raw, False, props))
+                self.messages.append((waiter.response_topic, raw, False, waiter.correlation))
 
 
 class TicketDaemon:
@@ -97,16 +94,17 @@ class TicketDaemon:
         self.clock = clock or Clock.from_env(cfg.office.timezone)
         self.store = Store(data_dir / "ticketd.sqlite3")
         self.engine = self._load_engine()
-        self.bus = BusClient(broker_url, cfg.office.id, client_id=f"motcua-ticketd-{cfg.office.id}",
+        self.bus = DrivenBus(broker_url, cfg.office.id, client_id=f"motcua-ticketd-{cfg.office.id}",
                              device_id="ticketd", kind="ticketd", clock=self.clock,
                              keepalive=cfg.broker.keepalive_s, username=username, password=password)
         self.topics = self.bus.topics
         self.kiosks = {k.id: k.printer for k in cfg.devices.kiosks}
         self.kiosks.update({b.id: b.printer for b in cfg.devices.button_boxes})
         self.printing = TicketPrinting(cfg, self._printer_status)
-        self._queue: queue.Queue = queue.Queue()
+        self._queue: deque = deque()  # requests, print results, "publish_all"
         self._inflight: dict[str, _InFlight] = {}
         self._open_flags: dict[str, bool] = {}
+        self._retained: dict[str, str] = {}  # state topic -> its last payload without updated_at
         self._instance = self.store.instance()
         self._outbox_seq = self.store.next_outbox_seq()
         self._unacked: dict[int, object] = {}
@@ -115,24 +113,27 @@ class TicketDaemon:
 
     # ---- lifecycle ------------------------------------------------------------------------
     def start(self) -> "TicketDaemon":
+        for topic in (self.topics.take(), self.topics.counter_cmd(), self.topics.counter_rating(),
+                      self.topics.ticket_query(), self.topics.reprint(), self.topics.test_page()):
+            self.bus.subscribe(topic, self._queue.append)
+        self.bus.on_connect(lambda: self._queue.append("publish_all"))
+        self.bus.start()
         self.printing.start()
         self._worker.start()
-        for kind, topic in (("take", self.topics.take()), ("cmd", self.topics.counter_cmd()),
-                            ("rating", self.topics.counter_rating()), ("query", self.topics.ticket_query()),
-                            ("reprint", self.topics.reprint()), ("test_page", self.topics.test_page())):
-            self.bus.subscribe(topic, self._queue.put)
-        self.bus.on_connect(lambda: self._queue.put("publish_all"))
-        self.bus.start()
         return self
 
     def stop(self) -> None:
-        """Finish the batch in hand, stop printers, say offline, close the database."""
+        """Finish the batch in hand, say offline, stop printers, close the database."""
         self._stop.set()
-        self._queue.put("stop")
+        self.bus.wake()
         self._worker.join(timeout=10)
         self.printing.stop()
-        self.bus.stop()
         self.store.close()
+
+    def _post(self, item) -> None:
+        """Queue an item from another thread (a printer worker)."""
+        self._queue.append(item)
+        self.bus.wake()
 
     def wait(self) -> None:
         self._stop.wait()
@@ -164,27 +165,26 @@ class TicketDaemon:
 
     # ---- the worker -----------------------------------------------------------------------
     def _run(self) -> None:
-        last_tick = time.monotonic()
+        next_tick = time.monotonic()
         while not self._stop.is_set():
             try:
-                batch = [self._queue.get(timeout=TICK_S)]
-            except queue.Empty:
-                batch = []
-            while len(batch) < BATCH_MAX:
-                try:
-                    batch.append(self._queue.get_nowait())
-                except queue.Empty:
-                    break
-            if time.monotonic() - last_tick >= TICK_S:  # also under a steady load
-                batch.append("tick")
-                last_tick = time.monotonic()
-                sdnotify.watchdog()
-            if "stop" in batch:
-                batch = [item for item in batch if item != "stop"]
-            try:
-                self._process(batch)
+                self.bus.pump(0.0 if self._queue else max(0.0, next_tick - time.monotonic()))
             except Exception:
-                log.exception("batch processing failed")
+                log.exception("broker connection failed")
+                time.sleep(0.1)
+            batch = [self._queue.popleft() for _ in range(min(len(self._queue), BATCH_MAX))]
+            if time.monotonic() >= next_tick:  # also under a steady load
+                batch.append("tick")
+                next_tick = time.monotonic() + TICK_S
+                sdnotify.watchdog()
+            if batch:
+                try:
+                    self._process(batch)
+                except Exception:
+                    log.exception("batch processing failed")
+        if self._queue:  # what arrived with the stop: answer it rather than make clients retry
+            self._process(list(self._queue))
+        self.bus.stop()
 
     def _process(self, batch: list) -> None:
         out = _Outbox()
@@ -226,7 +226,8 @@ class TicketDaemon:
             self._finish_print(item, out)
         elif item == "tick":
             self._tick(out)
-        elif item == "publish_all":
+        elif item == "publish_all":  # (re)connected: the broker may have lost its retained states
+            self._retained.clear()
             self._mark_everything(out)
             out.after_commit.append(lambda: self._flush_outbox(resend=True))
 
@@ -366,7 +367,7 @@ class TicketDaemon:
             future: Future = self.printing.print_test_page(pending.printer)
         else:
             future = self.printing.print_ticket(pending.printer, pending.reply.ticket, pending.reprint_at)
-        future.add_done_callback(lambda f: self._queue.put(_PrintDone(request_id, f.result())))
+        future.add_done_callback(lambda f: self._post(_PrintDone(request_id, f.result())))
 
     def _finish_print(self, done: _PrintDone, out: _Outbox) -> None:
         pending = self._inflight.pop(done.request_id, None)
@@ -406,14 +407,16 @@ class TicketDaemon:
         out.services |= result.touched_services | {t.service for t in result.touched_tickets}
         for counter in result.touched_counters:
             out.counters.add(counter.id)
-            out.services |= set(self.engine.counter_defs[counter.id].services)
+            if op in ("open", "close"):  # open counters share a service's wait: its estimate changes
+                out.services |= set(self.engine.counter_defs[counter.id].services)
         out.hall = out.hall or bool(result.touched_tickets or result.touched_counters or result.calls)
 
     def _event(self, out: _Outbox, topic: str, event: m.TicketEvent | m.RatingEvent) -> None:
         """Write an event to the outbox (same transaction); it is published after the commit."""
         seq = self._outbox_seq
         self._outbox_seq += 1
-        body = dump(event.model_copy(update={"id": f"{self._instance}-{seq}"}))
+        event.id = f"{self._instance}-{seq}"
+        body = dump(event)
         self.store.add_outbox(seq, topic, body)
         out.events.append((seq, topic, body))
 
@@ -449,16 +452,23 @@ class TicketDaemon:
 
     def _publish(self, out: _Outbox) -> None:
         now = self.clock.now()
-        for topic, payload, retain, props in out.messages:
-            self.bus.publish(topic, payload, 1, retain, props)
+        for topic, payload, retain, correlation in out.messages:
+            self.bus.publish(topic, payload, 1, retain, correlation)
         for seq, topic, body in out.events:
             self._unacked[seq] = self.bus.publish(topic, body.encode("utf-8"))
         for counter in sorted(out.counters):
-            self.bus.publish(self.topics.counter_state(counter),
-                             counter_state_msg(self.engine, self.engine.counters[counter], now), 1, True)
+            self._publish_state(self.topics.counter_state(counter),
+                                counter_state_msg(self.engine, self.engine.counters[counter], now))
         for code in sorted(out.services):
             state = service_state_msg(self.engine, code, now)
             self._open_flags[code] = state.open
-            self.bus.publish(self.topics.service_state(code), state, 1, True)
+            self._publish_state(self.topics.service_state(code), state)
         if out.hall:
-            self.bus.publish(self.topics.hall(), hall_msg(self.engine, now), 1, True)
+            self._publish_state(self.topics.hall(), hall_msg(self.engine, now))
+
+    def _publish_state(self, topic: str, state: m.BaseModel) -> None:
+        """Publish a retained state unless it equals the last one sent but for ``updated_at``."""
+        content = state.model_dump_json(exclude={"updated_at"})
+        if self._retained.get(topic) != content:
+            self._retained[topic] = content
+            self.bus.publish(topic, state, 1, True)

@@ -11,6 +11,7 @@ import sqlite3
 from contextlib import contextmanager
 from dataclasses import fields
 from datetime import date, datetime
+from operator import attrgetter
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -18,6 +19,9 @@ from ticketd.model import Call, CounterState, CounterStatus, Rating, Ticket, Tic
 
 _TICKET_COLUMNS = [f.name for f in fields(Ticket)]
 _DATETIME_COLUMNS = {"issued_at", "called_at", "started_at", "finished_at"}
+_ticket_row = attrgetter(*_TICKET_COLUMNS)
+_SAVE_TICKET = (f"INSERT OR REPLACE INTO tickets (day, {', '.join(_TICKET_COLUMNS)}) "
+                f"VALUES ({', '.join('?' for _ in range(len(_TICKET_COLUMNS) + 1))})")
 
 # Schema migrations: index i takes PRAGMA user_version from i to i + 1. Append, never edit.
 MIGRATIONS: list[str] = [
@@ -55,9 +59,10 @@ MIGRATIONS: list[str] = [
 
 
 def _encode(value: object) -> object:
-    if isinstance(value, datetime):
+    kind = type(value)
+    if kind is datetime:
         return value.isoformat()
-    if isinstance(value, bool):
+    if kind is bool:
         return int(value)
     return value
 
@@ -145,11 +150,7 @@ class Store:
 
     # ---- writes (inside a transaction) -------------------------------------------------------
     def save_tickets(self, day: date, tickets: Iterable[Ticket]) -> None:
-        placeholders = ", ".join("?" for _ in range(len(_TICKET_COLUMNS) + 1))
-        self.db.executemany(
-            f"INSERT OR REPLACE INTO tickets (day, {', '.join(_TICKET_COLUMNS)}) VALUES ({placeholders})",
-            [(day.isoformat(), *(_encode(getattr(t, c)) for c in _TICKET_COLUMNS)) for t in tickets],
-        )
+        self.db.executemany(_SAVE_TICKET, [(day.isoformat(), *map(_encode, _ticket_row(t))) for t in tickets])
 
     def save_counters(self, counters: Iterable[CounterState]) -> None:
         self.db.executemany(

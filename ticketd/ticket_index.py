@@ -1,25 +1,41 @@
 """Per-service views of the day's tickets, kept current from each operation's touched tickets.
 
-The engine's queries (tickets ahead, waiting counts, service times, next ticket to call) read
-one service's waiting queue instead of scanning the whole day.
+The engine's queries (tickets ahead, waiting counts, service times, last call, next ticket to
+call) read one service's queue or a small incremental summary instead of scanning the whole day.
 """
 
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from ticketd import estimates
 from ticketd.model import Ticket, TicketState
 
 
+@dataclass(frozen=True)
+class _Filed:
+    """Where a ticket is filed, so that a change can unfile it."""
+
+    service: str
+    holder: str | None  # counter holding it (held)
+    target: str | None  # counter it was transferred to (waiting)
+    done_key: tuple | None  # its place among the service's finished tickets
+    called_key: tuple | None  # (called_at, seq, number)
+
+
 class TicketIndex:
     def __init__(self, tickets: Iterable[Ticket] = ()) -> None:
-        self._filed: dict[str, tuple[str, TicketState]] = {}
+        self._filed: dict[str, _Filed] = {}
         self._service: dict[str, dict[str, Ticket]] = defaultdict(dict)
         self._waiting: dict[str, dict[str, Ticket]] = defaultdict(dict)
-        self._done: dict[str, dict[str, Ticket]] = defaultdict(dict)
-        self._mean_cache: dict[str, float] = {}
+        self._held: dict[str, dict[str, Ticket]] = defaultdict(dict)  # by the counter holding them
+        self._targeted: dict[str, dict[str, Ticket]] = defaultdict(dict)  # waiting, by target counter
+        self._done: dict[str, list[tuple]] = defaultdict(list)  # sorted (finished_at, number, ticket)
+        self._last_called: dict[str, tuple | None] = {}  # service -> max called_key; None: to recompute
+        self._mean: dict[str, float] = {}  # service -> mean service time of its last finished tickets
         self.update(tickets)
 
     def update(self, tickets: Iterable[Ticket]) -> None:
@@ -27,18 +43,46 @@ class TicketIndex:
         for ticket in tickets:
             old = self._filed.get(ticket.number)
             if old is not None:
-                service, state = old
-                self._service[service].pop(ticket.number, None)
-                self._waiting[service].pop(ticket.number, None)
-                if self._done[service].pop(ticket.number, None) is not None:
-                    self._mean_cache.pop(service, None)
-            self._filed[ticket.number] = (ticket.service, ticket.state)
-            self._service[ticket.service][ticket.number] = ticket
-            if ticket.state == TicketState.WAITING:
-                self._waiting[ticket.service][ticket.number] = ticket
-            elif ticket.state == TicketState.DONE:
-                self._done[ticket.service][ticket.number] = ticket
-                self._mean_cache.pop(ticket.service, None)
+                self._unfile(ticket, old)
+            self._file(ticket)
+
+    def _unfile(self, ticket: Ticket, old: _Filed) -> None:
+        number = ticket.number
+        self._service[old.service].pop(number, None)
+        self._waiting[old.service].pop(number, None)
+        if old.holder is not None:
+            self._held[old.holder].pop(number, None)
+        if old.target is not None:
+            self._targeted[old.target].pop(number, None)
+        if old.done_key is not None:
+            done = self._done[old.service]
+            del done[bisect.bisect_left(done, old.done_key)]
+            self._mean.pop(old.service, None)
+        if old.called_key is not None and self._last_called.get(old.service) == old.called_key:
+            self._last_called[old.service] = None
+
+    def _file(self, ticket: Ticket) -> None:
+        number, service, state = ticket.number, ticket.service, ticket.state
+        holder = ticket.held_by if state == TicketState.HELD else None
+        target = ticket.target_counter if state == TicketState.WAITING else None
+        done_key = called_key = None
+        self._service[service][number] = ticket
+        if state == TicketState.WAITING:
+            self._waiting[service][number] = ticket
+            if target is not None:
+                self._targeted[target][number] = ticket
+        elif holder is not None:
+            self._held[holder][number] = ticket
+        elif state == TicketState.DONE and ticket.finished_at is not None and (ticket.started_at or ticket.called_at):
+            done_key = (ticket.finished_at, number)
+            bisect.insort(self._done[service], done_key)
+            self._mean.pop(service, None)
+        if ticket.called_at is not None:
+            called_key = (ticket.called_at, ticket.seq, number)
+            last = self._last_called.get(service, ())
+            if last is not None and called_key > last:
+                self._last_called[service] = called_key
+        self._filed[number] = _Filed(service, holder, target, done_key, called_key)
 
     def of_service(self, service: str) -> Iterable[Ticket]:
         return self._service[service].values()
@@ -49,15 +93,29 @@ class TicketIndex:
     def waiting_count(self, service: str) -> int:
         return len(self._waiting[service])
 
-    def all_waiting(self) -> Iterator[Ticket]:
-        for bucket in self._waiting.values():
-            yield from bucket.values()
-
     def waiting_total(self) -> int:
         return sum(len(bucket) for bucket in self._waiting.values())
 
+    def targeted(self, counter: str) -> Iterable[Ticket]:
+        """Waiting tickets transferred to ``counter`` (whatever their service)."""
+        return self._targeted[counter].values()
+
+    def held_by(self, counter: str) -> list[Ticket]:
+        """Tickets parked by ``counter``, in issue order."""
+        return sorted(self._held[counter].values(), key=lambda t: (t.issued_at, t.number))
+
+    def last_called(self, service: str) -> str | None:
+        """The number most recently called for ``service`` (transfers clear a ticket's call time)."""
+        last = self._last_called.get(service, ())
+        if last is None:  # the last call was undone (a transfer): find the one before
+            keys = [f.called_key for n in self._service[service] if (f := self._filed[n]).called_key is not None]
+            last = self._last_called[service] = max(keys) if keys else ()
+        return last[2] if last else None
+
     def mean_service_s(self, service: str, window: int, default: float) -> float:
-        if service not in self._mean_cache:
-            self._mean_cache[service] = estimates.mean_service_s(self._done[service].values(), service, window,
-                                                                 default)
-        return self._mean_cache[service]
+        """Mean duration of the last ``window`` tickets of ``service`` finished."""
+        if service not in self._mean:
+            done = self._done[service]
+            recent = [self._service[service][number] for _at, number in done[-window:]] if window > 0 else []
+            self._mean[service] = estimates.mean_duration_s(recent, default)
+        return self._mean[service]

@@ -107,9 +107,15 @@ def encode(payload: Any) -> bytes:
     """JSON bytes of a dict or a payload model (bytes pass through unchanged)."""
     if isinstance(payload, bytes):
         return payload
-    if hasattr(payload, "model_dump"):
-        payload = payload.model_dump(mode="json", exclude_none=False)
+    if hasattr(payload, "model_dump_json"):
+        return payload.model_dump_json().encode("utf-8")
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def status_payload(device: str | None, kind: str | None, state: str, detail: str | None, clock: Clock) -> bytes:
+    """A ``device/{device}/status`` payload (CONTRACT.md)."""
+    return encode({"device": device, "kind": kind or "unknown", "state": state, "detail": detail,
+                   "updated_at": iso(clock.now())})
 
 
 class BusClient:
@@ -213,13 +219,7 @@ class BusClient:
 
     def _status_payload(self, state: str, detail: str | None, device_id: str | None = None,
                         kind: str | None = None) -> bytes:
-        return encode({
-            "device": device_id or self.device_id,
-            "kind": kind or self.kind or "unknown",
-            "state": state,
-            "detail": detail,
-            "updated_at": iso(self.clock.now()),
-        })
+        return status_payload(device_id or self.device_id, kind or self.kind, state, detail, self.clock)
 
     # ---- subscribing ----------------------------------------------------------------------
     def subscribe(self, topic_filter: str, handler: Handler, qos: int = 1) -> None:

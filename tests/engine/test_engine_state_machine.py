@@ -14,6 +14,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from engine_office import COUNTERS, OFFICERS, SERVICES, at, make_engine, snapshot
 from motcua.i18n import t
+from ticketd import estimates
 from ticketd.engine import COUNTER_OPS
 from ticketd.model import OUTCOMES, RATING_LEVELS, CounterStatus, EngineError, Policy, TicketState, format_number
 
@@ -221,6 +222,22 @@ class OfficeDay(RuleBasedStateMachine):
         assert len(self.engine.recent_calls()) <= 10
         for ticket in self.engine.tickets():
             assert self.engine.est_wait_s(ticket) >= 0 and 0 <= self.engine.ahead(ticket) < len(self.issued_at)
+
+    @invariant()
+    def indexed_views_match_a_full_scan(self):
+        tickets = self.engine.tickets()
+        for sdef in SERVICES:
+            mine = [x for x in tickets if x.service == sdef.code]
+            called = [(x.called_at, x.seq, x.number) for x in mine if x.called_at is not None]
+            assert self.engine.service_view(sdef.code, self.now)["last_called"] == (max(called)[2] if called else None)
+            done = sorted((x for x in mine if x.state == TicketState.DONE), key=lambda x: (x.finished_at, x.number))
+            window = self.policy.estimate_window
+            expected = estimates.mean_duration_s(done[-window:], sdef.avg_service_s)
+            assert self.engine._index.mean_service_s(sdef.code, window, sdef.avg_service_s) == expected
+        for cid in COUNTER_IDS:
+            held = sorted((x for x in tickets if x.state == TicketState.HELD and x.held_by == cid),
+                          key=lambda x: (x.issued_at, x.number))
+            assert self.engine.held_by(cid) == [x.number for x in held]
 
     @invariant()
     def restoring_gives_the_same_views(self):
