@@ -11,6 +11,7 @@ import argparse
 import json
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from common import MONDAY_8AM, describe, percentile, raw_mqtt_rtt, raw_sqlite_commits
@@ -41,24 +42,33 @@ def sustained_ops(url: str, office: str, seconds: float) -> tuple[float, int]:
         load.close()
 
 
+@contextmanager
+def fresh_ticketd(folder: Path, url: str):
+    """ticketd on a fresh database of the demo office open all day, online before it is used."""
+    folder.mkdir()
+    ticketd = TicketdProcess(open_all_day_config(folder), url, folder / "data", now=MONDAY_8AM).start()
+    try:
+        wait_online(url)
+        yield ticketd
+    finally:
+        ticketd.stop()
+
+
 def main() -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--json", help="also write the figures to this file")
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder, LocalBroker() as broker:
         folder = Path(folder)
         rtt = raw_mqtt_rtt(broker.port)
         commits = raw_sqlite_commits()
-        ticketd = TicketdProcess(open_all_day_config(folder), broker.url, folder / "data", now=MONDAY_8AM).start()
-        try:
+        with fresh_ticketd(folder / "latency", broker.url):
             bus = BusClient(broker.url, "hoa-an", client_id="bench-latency").start(wait=10)
-            wait_online(broker.url)
             takes = take_latencies(bus, 1000)
             bus.stop()
+        with fresh_ticketd(folder / "throughput", broker.url):
             ops, clients = sustained_ops(broker.url, "hoa-an", options.seconds)
-        finally:
-            ticketd.stop()
     result = {
         "raw_rtt_p50_ms": percentile(rtt, 50) * 1000, "raw_rtt_p99_ms": percentile(rtt, 99) * 1000,
         "raw_commits_per_s": commits,

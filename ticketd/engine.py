@@ -306,7 +306,9 @@ class Engine:
 
     def ahead(self, ticket: Ticket) -> int:
         """Waiting tickets of its service that will be called before it (0 when not waiting)."""
-        return estimates.ahead(ticket, self._index.waiting(ticket.service), self.policy)
+        if ticket.state != TicketState.WAITING:
+            return 0
+        return estimates.ahead(self._index.position(ticket), self.policy)
 
     def est_wait_s(self, ticket: Ticket, ahead: int | None = None) -> int:
         """Estimated seconds until ``ticket`` is called (0 when not waiting); pass ``ahead`` when

@@ -3,38 +3,38 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from ticketd.model import Policy, Ticket, TicketState
-from ticketd.routing import queue_key
+from ticketd.model import Policy, Ticket
 
 
-def ahead(ticket: Ticket, tickets: Iterable[Ticket], policy: Policy) -> int:
-    """Waiting tickets of the same service that will be called before ``ticket`` (0 unless waiting).
+@dataclass(frozen=True)
+class QueuePosition:
+    """Where a waiting ticket stands among the other waiting tickets of its service."""
+
+    priority: bool  # the ticket's own class
+    earlier_priority: int  # priority tickets queued before it
+    earlier_plain: int  # plain tickets queued before it
+    other_priority: int  # every other priority ticket
+    other_plain: int  # every other plain ticket
+
+
+def ahead(position: QueuePosition, policy: Policy) -> int:
+    """Waiting tickets of the same service that will be called before this one.
 
     Under ``strict`` every priority ticket goes first. Under ``interleave`` (one priority after every
     N others, counted from a fresh counter) a priority ticket waits for the earlier priority ones and
     N others per priority ticket up to it; a plain one for the earlier plain ones and the priority
     ones slotted in between them.
     """
-    if ticket.state != TicketState.WAITING:
-        return 0
-    key = queue_key(ticket)
-    others = [
-        t for t in tickets
-        if t.state == TicketState.WAITING and t.service == ticket.service and t.number != ticket.number
-    ]
-    earlier_priority = sum(1 for t in others if t.priority and queue_key(t) < key)
-    earlier_plain = sum(1 for t in others if not t.priority and queue_key(t) < key)
-    all_priority = sum(1 for t in others if t.priority)
-    all_plain = len(others) - all_priority
     every = policy.interleave_every
     if policy.priority_mode == "interleave" and every > 0:
-        if ticket.priority:
-            return earlier_priority + min(all_plain, (earlier_priority + 1) * every)
-        return earlier_plain + min(all_priority, earlier_plain // every)
-    if ticket.priority:
-        return earlier_priority
-    return all_priority + earlier_plain
+        if position.priority:
+            return position.earlier_priority + min(position.other_plain, (position.earlier_priority + 1) * every)
+        return position.earlier_plain + min(position.other_priority, position.earlier_plain // every)
+    if position.priority:
+        return position.earlier_priority
+    return position.other_priority + position.earlier_plain
 
 
 def mean_duration_s(recent: Iterable[Ticket], default: float) -> float:

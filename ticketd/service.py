@@ -13,7 +13,7 @@ import logging
 import threading
 import time
 from collections import deque
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -110,6 +110,7 @@ class TicketDaemon:
         self._unacked: dict[int, object] = {}
         self._stop = threading.Event()
         self._worker = threading.Thread(target=self._run, name="ticketd-worker", daemon=True)
+        self._committer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ticketd-commit")
 
     # ---- lifecycle ------------------------------------------------------------------------
     def start(self) -> "TicketDaemon":
@@ -127,6 +128,7 @@ class TicketDaemon:
         self._stop.set()
         self.bus.wake()
         self._worker.join(timeout=10)
+        self._committer.shutdown()
         self.printing.stop()
         self.store.close()
 
@@ -167,11 +169,7 @@ class TicketDaemon:
     def _run(self) -> None:
         next_tick = time.monotonic()
         while not self._stop.is_set():
-            try:
-                self.bus.pump(0.0 if self._queue else max(0.0, next_tick - time.monotonic()))
-            except Exception:
-                log.exception("broker connection failed")
-                time.sleep(0.1)
+            self._pump(0.0 if self._queue else max(0.0, next_tick - time.monotonic()))
             batch = [self._queue.popleft() for _ in range(min(len(self._queue), BATCH_MAX))]
             if time.monotonic() >= next_tick:  # also under a steady load
                 batch.append("tick")
@@ -187,37 +185,75 @@ class TicketDaemon:
         self.bus.stop()
 
     def _process(self, batch: list) -> None:
+        """Apply a batch in one transaction; while the commit syncs to disk (in the committer
+        thread), render the retained states and read what has arrived; publish once durable."""
         out = _Outbox()
         reload = False
         try:
-            with self.store.transaction():
-                for item in batch:
-                    try:
-                        self.store.db.execute("SAVEPOINT item")
-                        self._dispatch(item, out)
-                        self.store.db.execute("RELEASE item")
-                    except Exception:
-                        log.exception("request failed; its changes are undone")
-                        self.store.db.execute("ROLLBACK TO item")
-                        self.store.db.execute("RELEASE item")
-                        reload = True
-                        if isinstance(item, Incoming):
-                            self._internal_error(item, out)
-        except Exception:
-            log.exception("commit failed; reloading state from the database")
-            self.engine = self._load_engine()
-            out = _Outbox()
+            self.store.begin()
             for item in batch:
-                if isinstance(item, Incoming):
-                    self._internal_error(item, out)
-            self._publish(out)
+                try:
+                    self.store.db.execute("SAVEPOINT item")
+                    self._dispatch(item, out)
+                    self.store.db.execute("RELEASE item")
+                except Exception:
+                    log.exception("request failed; its changes are undone")
+                    self.store.db.execute("ROLLBACK TO item")
+                    self.store.db.execute("RELEASE item")
+                    reload = True
+                    if isinstance(item, Incoming):
+                        self._internal_error(item, out)
+        except Exception:
+            self._batch_failed(batch)
             return
-        if reload:
+        try:
+            states = self._commit_rendering(out, overlap=len(batch) > 1, render=not reload)
+        except Exception:
+            self._batch_failed(batch)
+            return
+        if states is None:  # a request failed (its savepoint was undone): start from the database
             self.engine = self._load_engine()
             self._mark_everything(out)
-        self._publish(out)
+            states = self._render_states(out)
+        self._publish(out, states)
         for action in out.after_commit:
             action()
+
+    def _commit_rendering(self, out: _Outbox, overlap: bool, render: bool) -> list[tuple[str, bytes]] | None:
+        """Commit, and render the batch's states (None when not rendered). With ``overlap`` the
+        commit runs in the committer thread meanwhile, and what arrives is read; a lone request
+        commits here (a hand-off between threads would cost it more than it saves)."""
+        commit = self._committer.submit(self.store.commit) if overlap else self.store.commit()
+        states = None
+        if render:
+            try:
+                states = self._render_states(out)
+            except Exception:
+                log.exception("rendering the states failed")
+                self._retained.clear()  # partly rendered, never sent
+        if overlap:
+            self._pump(0.0)
+            commit.result()
+        return states
+
+    def _batch_failed(self, batch: list) -> None:
+        """The batch could not be committed: undo it, reload the state, answer ``internal``."""
+        log.exception("commit failed; reloading state from the database")
+        self.store.rollback()
+        self._retained.clear()  # states rendered for this batch were never sent
+        self.engine = self._load_engine()
+        out = _Outbox()
+        for item in batch:
+            if isinstance(item, Incoming):
+                self._internal_error(item, out)
+        self._publish(out, [])
+
+    def _pump(self, timeout: float) -> None:
+        try:
+            self.bus.pump(timeout)
+        except Exception:
+            log.exception("broker connection failed")
+            time.sleep(0.1)
 
     def _dispatch(self, item, out: _Outbox) -> None:
         if isinstance(item, Incoming):
@@ -450,25 +486,32 @@ class TicketDaemon:
             if self._open_flags.get(code) != is_open:
                 out.services.add(code)
 
-    def _publish(self, out: _Outbox) -> None:
+    def _render_states(self, out: _Outbox) -> list[tuple[str, bytes]]:
+        """The retained states this batch changed, as (topic, payload); a state equal to the last
+        one sent but for ``updated_at`` is left out."""
         now = self.clock.now()
+        stamp = f'"updated_at":"{iso(now)}"'
+        states = [(self.topics.counter_state(c), counter_state_msg(self.engine, self.engine.counters[c], now))
+                  for c in sorted(out.counters)]
+        for code in sorted(out.services):
+            state = service_state_msg(self.engine, code, now)
+            self._open_flags[code] = state.open
+            states.append((self.topics.service_state(code), state))
+        if out.hall:
+            states.append((self.topics.hall(), hall_msg(self.engine, now)))
+        rendered = []
+        for topic, state in states:
+            body = state.model_dump_json()
+            content = body.replace(stamp, "", 1)
+            if self._retained.get(topic) != content:
+                self._retained[topic] = content
+                rendered.append((topic, body.encode("utf-8")))
+        return rendered
+
+    def _publish(self, out: _Outbox, states: list[tuple[str, bytes]]) -> None:
         for topic, payload, retain, correlation in out.messages:
             self.bus.publish(topic, payload, 1, retain, correlation)
         for seq, topic, body in out.events:
             self._unacked[seq] = self.bus.publish(topic, body.encode("utf-8"))
-        for counter in sorted(out.counters):
-            self._publish_state(self.topics.counter_state(counter),
-                                counter_state_msg(self.engine, self.engine.counters[counter], now))
-        for code in sorted(out.services):
-            state = service_state_msg(self.engine, code, now)
-            self._open_flags[code] = state.open
-            self._publish_state(self.topics.service_state(code), state)
-        if out.hall:
-            self._publish_state(self.topics.hall(), hall_msg(self.engine, now))
-
-    def _publish_state(self, topic: str, state: m.BaseModel) -> None:
-        """Publish a retained state unless it equals the last one sent but for ``updated_at``."""
-        content = state.model_dump_json(exclude={"updated_at"})
-        if self._retained.get(topic) != content:
-            self._retained[topic] = content
-            self.bus.publish(topic, state, 1, True)
+        for topic, body in states:
+            self.bus.publish(topic, body, 1, True)

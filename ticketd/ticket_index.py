@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from ticketd import estimates
 from ticketd.model import Ticket, TicketState
+from ticketd.routing import queue_key
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class _Filed:
     service: str
     holder: str | None  # counter holding it (held)
     target: str | None  # counter it was transferred to (waiting)
+    queue_key: tuple | None  # its place in the service's queue (waiting)
     done_key: tuple | None  # its place among the service's finished tickets
     called_key: tuple | None  # (called_at, seq, number)
 
@@ -31,6 +33,7 @@ class TicketIndex:
         self._filed: dict[str, _Filed] = {}
         self._service: dict[str, dict[str, Ticket]] = defaultdict(dict)
         self._waiting: dict[str, dict[str, Ticket]] = defaultdict(dict)
+        self._queue: dict[tuple[str, bool], list[tuple]] = defaultdict(list)  # (service, priority) -> sorted keys
         self._held: dict[str, dict[str, Ticket]] = defaultdict(dict)  # by the counter holding them
         self._targeted: dict[str, dict[str, Ticket]] = defaultdict(dict)  # waiting, by target counter
         self._done: dict[str, list[tuple]] = defaultdict(list)  # sorted (finished_at, number, ticket)
@@ -45,11 +48,18 @@ class TicketIndex:
             if old is not None:
                 self._unfile(ticket, old)
             self._file(ticket)
+            if (old is not None and old.called_key is not None
+                    and self._last_called.get(old.service) == old.called_key
+                    and self._filed[ticket.number].called_key != old.called_key):
+                self._last_called[old.service] = None  # the last call was undone (a transfer)
 
     def _unfile(self, ticket: Ticket, old: _Filed) -> None:
         number = ticket.number
         self._service[old.service].pop(number, None)
         self._waiting[old.service].pop(number, None)
+        if old.queue_key is not None:
+            keys = self._queue[old.service, ticket.priority]
+            del keys[bisect.bisect_left(keys, old.queue_key)]
         if old.holder is not None:
             self._held[old.holder].pop(number, None)
         if old.target is not None:
@@ -58,17 +68,17 @@ class TicketIndex:
             done = self._done[old.service]
             del done[bisect.bisect_left(done, old.done_key)]
             self._mean.pop(old.service, None)
-        if old.called_key is not None and self._last_called.get(old.service) == old.called_key:
-            self._last_called[old.service] = None
 
     def _file(self, ticket: Ticket) -> None:
         number, service, state = ticket.number, ticket.service, ticket.state
         holder = ticket.held_by if state == TicketState.HELD else None
         target = ticket.target_counter if state == TicketState.WAITING else None
-        done_key = called_key = None
+        done_key = called_key = waiting_key = None
         self._service[service][number] = ticket
         if state == TicketState.WAITING:
             self._waiting[service][number] = ticket
+            waiting_key = queue_key(ticket)
+            bisect.insort(self._queue[service, ticket.priority], waiting_key)
             if target is not None:
                 self._targeted[target][number] = ticket
         elif holder is not None:
@@ -82,13 +92,22 @@ class TicketIndex:
             last = self._last_called.get(service, ())
             if last is not None and called_key > last:
                 self._last_called[service] = called_key
-        self._filed[number] = _Filed(service, holder, target, done_key, called_key)
+        self._filed[number] = _Filed(service, holder, target, waiting_key, done_key, called_key)
 
     def of_service(self, service: str) -> Iterable[Ticket]:
         return self._service[service].values()
 
     def waiting(self, service: str) -> Iterable[Ticket]:
         return self._waiting[service].values()
+
+    def position(self, ticket: Ticket) -> estimates.QueuePosition:
+        """Where a waiting ``ticket`` stands in its service's queue."""
+        key = queue_key(ticket)
+        priority, plain = self._queue[ticket.service, True], self._queue[ticket.service, False]
+        return estimates.QueuePosition(
+            priority=ticket.priority,
+            earlier_priority=bisect.bisect_left(priority, key), earlier_plain=bisect.bisect_left(plain, key),
+            other_priority=len(priority) - ticket.priority, other_plain=len(plain) - (not ticket.priority))
 
     def waiting_count(self, service: str) -> int:
         return len(self._waiting[service])

@@ -38,23 +38,16 @@ ROUTE_CACHE = 4096
 
 
 class Delivery:
-    """What ``publish`` returns: ``is_published()`` once the broker has acknowledged it."""
+    """A message to send; what ``publish`` returns: ``is_published()`` once the broker has it."""
 
-    __slots__ = ("done",)
+    __slots__ = ("topic", "body", "qos", "retain", "correlation", "done")
 
-    def __init__(self) -> None:
+    def __init__(self, topic: str, body: bytes, qos: int, retain: bool, correlation: bytes | None) -> None:
+        self.topic, self.body, self.qos, self.retain, self.correlation = topic, body, qos, retain, correlation
         self.done = False
 
     def is_published(self) -> bool:
         return self.done
-
-
-class _Message:
-    __slots__ = ("topic", "body", "qos", "retain", "correlation", "delivery")
-
-    def __init__(self, topic: str, body: bytes, qos: int, retain: bool, correlation: bytes | None) -> None:
-        self.topic, self.body, self.qos, self.retain, self.correlation = topic, body, qos, retain, correlation
-        self.delivery = Delivery()
 
 
 class DrivenBus:
@@ -84,8 +77,8 @@ class DrivenBus:
         self._up = False  # CONNACK received
         self._decoder = wire.Decoder(MAX_PACKET)
         self._out = bytearray()
-        self._inflight: dict[int, _Message] = {}
-        self._waiting: deque[_Message] = deque()  # QoS 1 over the broker's receive maximum, or offline
+        self._inflight: dict[int, Delivery] = {}
+        self._waiting: deque[Delivery] = deque()  # QoS 1 over the broker's receive maximum, or offline
         self._receive_max = 65535
         self._next_id = 0
         self._last_out = self._last_in = self._connect_started = 0.0
@@ -116,7 +109,7 @@ class DrivenBus:
     def publish(self, topic: str, payload: Any, qos: int = 1, retain: bool = False,
                 correlation: bytes | None = None) -> Delivery | None:
         """Queue a message; from another thread it is handed over and None is returned."""
-        message = _Message(topic, encode(payload), qos, retain, correlation)
+        message = Delivery(topic, encode(payload), qos, retain, correlation)
         if self._driver is None or self._driver == threading.get_ident():
             return self._publish(message)
         return self._call(lambda: self._publish(message))
@@ -205,12 +198,12 @@ class DrivenBus:
         if self._up:
             self._out += wire.subscribe(self._packet_id(), [(topic_filter, qos)])
 
-    def _publish(self, message: _Message) -> Delivery:
+    def _publish(self, message: Delivery) -> Delivery:
         if message.qos == 0:
             if self._up:
                 self._out += wire.publish(message.topic, message.body, 0, message.retain,
                                           correlation=message.correlation)
-            message.delivery.done = self._up
+            message.done = self._up
         elif self._up and not self._waiting and len(self._inflight) < self._receive_max:
             self._send(message)
         else:
@@ -218,12 +211,12 @@ class DrivenBus:
                 dropped = self._waiting.popleft()
                 log.warning("broker away too long: dropped a queued message to %s", dropped.topic)
             self._waiting.append(message)
-        return message.delivery
+        return message
 
-    def _send(self, message: _Message, dup: bool = False) -> None:
+    def _send(self, message: Delivery) -> None:
         packet_id = self._packet_id()
         self._inflight[packet_id] = message
-        self._out += wire.publish(message.topic, message.body, 1, message.retain, packet_id, message.correlation, dup)
+        self._out += wire.publish(message.topic, message.body, 1, message.retain, packet_id, message.correlation)
 
     def _packet_id(self) -> int:
         for _ in range(65535):
@@ -342,7 +335,7 @@ class DrivenBus:
             packet_id, reason = wire.parse_ack(packet)
             message = self._inflight.pop(packet_id, None)
             if message is not None:
-                message.delivery.done = True
+                message.done = True
                 if reason >= 0x80:
                     log.error("broker refused a message to %s (reason 0x%02x): check the ACL", message.topic, reason)
                 if self._waiting:
@@ -395,7 +388,7 @@ class DrivenBus:
         if self._handlers:
             self._out += wire.subscribe(self._packet_id(), [(f, q) for f, q, _h in self._handlers])
         state, detail = self._status
-        self._publish(_Message(self.topics.device_status(self.device_id),
+        self._publish(Delivery(self.topics.device_status(self.device_id),
                                status_payload(self.device_id, self.kind, state, detail, self.clock), 1, True, None))
         backlog, self._waiting = self._waiting, deque()
         for message in backlog:

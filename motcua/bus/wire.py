@@ -4,7 +4,7 @@ functions (no sockets). Used by ``DrivenBus``; everything else uses paho-mqtt.""
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass
+from typing import NamedTuple
 
 CONNECT, CONNACK, PUBLISH, PUBACK, SUBSCRIBE, SUBACK, PINGREQ, PINGRESP, DISCONNECT = 1, 2, 3, 4, 8, 9, 12, 13, 14
 PINGREQ_PACKET = b"\xc0\x00"
@@ -79,33 +79,37 @@ def subscribe(packet_id: int, filters: list[tuple[str, int]]) -> bytes:
 
 
 def publish(topic: str, payload: bytes, qos: int = 0, retain: bool = False, packet_id: int = 0,
-            correlation: bytes | None = None, dup: bool = False, response_topic: str | None = None) -> bytes:
-    flags = (0x08 if dup else 0) | (qos << 1) | (1 if retain else 0)
-    head = utf8(topic)
+            correlation: bytes | None = None, response_topic: str | None = None) -> bytes:
+    raw_topic = topic.encode("utf-8")
+    parts = [b"", len(raw_topic).to_bytes(2, "big"), raw_topic]
     if qos:
-        head += struct.pack("!H", packet_id)
-    props = b""
-    if response_topic is not None:
-        props += bytes((RESPONSE_TOPIC,)) + utf8(response_topic)
-    if correlation is not None:
-        props += bytes((CORRELATION_DATA,)) + binary(correlation)
-    head += varint(len(props)) + props
-    return _packet((PUBLISH << 4) | flags, head + payload)
+        parts.append(packet_id.to_bytes(2, "big"))
+    if response_topic is None and correlation is None:
+        parts.append(_NO_PROPERTIES)
+    else:
+        props = b""
+        if response_topic is not None:
+            props += bytes((RESPONSE_TOPIC,)) + utf8(response_topic)
+        if correlation is not None:
+            props += bytes((CORRELATION_DATA,)) + binary(correlation)
+        parts += (varint(len(props)), props)
+    parts.append(payload)
+    length = sum(map(len, parts))
+    parts[0] = bytes(((PUBLISH << 4) | (qos << 1) | (1 if retain else 0),)) + varint(length)
+    return b"".join(parts)
 
 
 def puback(packet_id: int) -> bytes:
     return b"\x40\x02" + struct.pack("!H", packet_id)
 
 
-@dataclass(frozen=True)
-class Packet:
+class Packet(NamedTuple):
     kind: int
     flags: int
     body: bytes
 
 
-@dataclass(frozen=True)
-class Publish:
+class Publish(NamedTuple):
     topic: str
     payload: bytes
     qos: int

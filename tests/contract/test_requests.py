@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from motcua.bus import models as m
 from office_harness import wait_until
 
@@ -126,3 +128,28 @@ def test_same_id_same_reply_one_ticket(office):
     second = w.request(w.topics.take("kiosk-1"), payload)
     assert first == second
     assert take(w)["ticket"]["number"] == "A002"
+
+
+def test_everything_ticketd_publishes_fits_the_contract_models(office):
+    """Strictly, as a third-party device would parse them."""
+    _ticketd, w = office
+    for reply in (take(w, "CT"), take(w, "CT", priority=True)):
+        m.TakeReply.model_validate_json(json.dumps(reply), strict=True)
+    replies = [cmd(w, "2", "open", officer="cb-thao"), cmd(w, "2", "call_next"), cmd(w, "2", "start"),
+               cmd(w, "2", "finish", outcome="received"), cmd(w, "2", "call_next"),
+               cmd(w, "2", "transfer", to_service="HT")]
+    rating = w.request(w.topics.counter_rating("2"), {"ticket": replies[1]["ticket"]["number"], "level": "satisfied"})
+    for reply in replies:
+        m.CounterReply.model_validate_json(json.dumps(reply), strict=True)
+    m.RatingReply.model_validate_json(json.dumps(rating), strict=True)
+    wait_until(lambda: w.events(w.topics.rating_event()))
+    models = {w.topics.hall(): m.HallMsg, w.topics.call(): m.CallEvent, w.topics.rate_request("2"): m.RateRequestEvent,
+              w.topics.ticket_event(): m.TicketEvent, w.topics.rating_event(): m.RatingEvent}
+    checked = set()
+    for topic, data in list(w.messages):
+        model = models.get(topic) or (m.CounterStateMsg if topic.endswith("/state") and "/counter/" in topic else
+                                      m.ServiceStateMsg if topic.endswith("/state") and "/service/" in topic else None)
+        if model is not None and data:
+            model.model_validate_json(json.dumps(data), strict=True)
+            checked.add(model)
+    assert checked == set(models.values()) | {m.CounterStateMsg, m.ServiceStateMsg}

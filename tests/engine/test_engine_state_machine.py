@@ -16,6 +16,7 @@ from engine_office import COUNTERS, OFFICERS, SERVICES, at, make_engine, snapsho
 from motcua.i18n import t
 from ticketd import estimates
 from ticketd.engine import COUNTER_OPS
+from ticketd.routing import queue_key
 from ticketd.model import OUTCOMES, RATING_LEVELS, CounterStatus, EngineError, Policy, TicketState, format_number
 
 SERVICE_CODES = [s.code for s in SERVICES]
@@ -223,6 +224,23 @@ class OfficeDay(RuleBasedStateMachine):
         for ticket in self.engine.tickets():
             assert self.engine.est_wait_s(ticket) >= 0 and 0 <= self.engine.ahead(ticket) < len(self.issued_at)
 
+    def _ahead_by_scan(self, ticket, tickets):
+        """Tickets called before ``ticket``, by replaying the calls of one counter serving its service."""
+        if ticket.state != TicketState.WAITING:
+            return 0
+        queue = sorted((x for x in tickets if x.state == TicketState.WAITING and x.service == ticket.service),
+                       key=queue_key)
+        priority, plain = [x for x in queue if x.priority], [x for x in queue if not x.priority]
+        since, called = 0, 0
+        while True:
+            take_priority = bool(priority) and (self.policy.priority_mode == "strict" or not plain
+                                                or since >= self.policy.interleave_every)
+            chosen = (priority if take_priority else plain).pop(0)
+            since = 0 if chosen.priority else since + 1
+            if chosen is ticket:
+                return called
+            called += 1
+
     @invariant()
     def indexed_views_match_a_full_scan(self):
         tickets = self.engine.tickets()
@@ -234,6 +252,8 @@ class OfficeDay(RuleBasedStateMachine):
             window = self.policy.estimate_window
             expected = estimates.mean_duration_s(done[-window:], sdef.avg_service_s)
             assert self.engine._index.mean_service_s(sdef.code, window, sdef.avg_service_s) == expected
+        for ticket in tickets:
+            assert self.engine.ahead(ticket) == self._ahead_by_scan(ticket, tickets)
         for cid in COUNTER_IDS:
             held = sorted((x for x in tickets if x.state == TicketState.HELD and x.held_by == cid),
                           key=lambda x: (x.issued_at, x.number))
