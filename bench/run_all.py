@@ -19,7 +19,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE.parent / "artifacts" / "bench"
-SKIP = {"common.py", "run_all.py"}
+SKIP = {"common.py", "mqtt_load.py", "run_all.py"}  # helpers, not benchmarks
 
 
 def machine() -> dict:

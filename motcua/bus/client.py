@@ -118,6 +118,15 @@ def status_payload(device: str | None, kind: str | None, state: str, detail: str
                    "updated_at": iso(clock.now())})
 
 
+def run_hooks(hooks: list[Callable[[], None]]) -> None:
+    """Run every on-connect hook; one that fails is logged and the others still run."""
+    for hook in hooks:
+        try:
+            hook()
+        except Exception:
+            log.exception("on-connect hook failed")
+
+
 class BusClient:
     """One MQTT 5 connection with the contract's conventions.
 
@@ -320,11 +329,7 @@ class BusClient:
                            self._status_payload(state, detail), 1, True)
         self.connected.set()
         log.info("connected to %s as %s", self.broker.masked(), self.client_id)
-        for hook in self._on_connect_hooks:
-            try:
-                hook()
-            except Exception:
-                log.exception("on-connect hook failed")
+        run_hooks(self._on_connect_hooks)
 
     def _on_disconnect(self, _client, _userdata, _flags, reason_code, _properties) -> None:
         if self.connected.is_set():

@@ -22,7 +22,7 @@ from typing import Any, Callable
 from paho.mqtt.client import topic_matches_sub
 
 from motcua.bus import wire
-from motcua.bus.client import Handler, Incoming, encode, status_payload
+from motcua.bus.client import Handler, Incoming, encode, run_hooks, status_payload
 from motcua.bus.topics import Topics
 from motcua.bus.url import BrokerURL
 from motcua.clock import Clock
@@ -395,8 +395,4 @@ class DrivenBus:
             self._publish(message)
         self.connected.set()
         log.info("connected to %s as %s", self.broker.masked(), self.client_id)
-        for hook in self._on_connect_hooks:
-            try:
-                hook()
-            except Exception:
-                log.exception("on-connect hook failed")
+        run_hooks(self._on_connect_hooks)

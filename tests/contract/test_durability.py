@@ -113,11 +113,11 @@ def test_ticket_and_rating_events_carry_unique_ids(office):
     w.request(w.topics.counter_cmd("2"), {"op": "call_next"})
     w.request(w.topics.counter_cmd("2"), {"op": "finish", "outcome": "received", "dossier": "000.31.17.H17-261123-0007"})
     w.request(w.topics.counter_rating("2"), {"ticket": "B001", "level": "very_satisfied"})
-    events = wait_until(lambda: (lambda e: e if len(e) >= 3 else None)(w.events(w.topics.ticket_event())))
-    assert [e["op"] for e in events] == ["take", "call_next", "finish"]
-    assert [e["ticket"]["state"] for e in events] == ["waiting", "called", "done"]
+    events = wait_until(lambda: (lambda e: e if len(e) >= 4 else None)(w.events(w.topics.ticket_event())))
+    assert [e["op"] for e in events] == ["take", "call_next", "finish", "rating"]  # rated: a change too
+    assert [e["ticket"]["state"] for e in events] == ["waiting", "called", "done", "done"]
     assert events[2]["ticket"]["officer"] == "cb-thao" and events[2]["ticket"]["dossier"] == "000.31.17.H17-261123-0007"
     rating = wait_until(lambda: w.events(w.topics.rating_event()))[0]
     assert rating["rating"]["level"] == "very_satisfied" and rating["dossier"] == "000.31.17.H17-261123-0007"
     ids = [e["id"] for e in events] + [rating["id"]]
-    assert len(set(ids)) == 4 and all(e["office"] == "hoa-an" for e in events)
+    assert len(set(ids)) == 5 and all(e["office"] == "hoa-an" for e in events)
