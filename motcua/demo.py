@@ -115,7 +115,7 @@ class Morning:
             self.log.say(f"{name}: số {ticket['number']} vắng mặt")
         elif op == "transfer" and ticket:
             self.log.outcomes["transferred"] += 1
-            self.log.say(f"{name}: chuyển số {ticket['number']} sang {fields}")
+            self.log.say(f"{name}: chuyển số {ticket['number']} sang {ticket['service_name']}")
         elif op == "open":
             officer = reply["counter"]["officer"]
             self.log.say(f"{name}: mở quầy – {officer['name']}, {officer['title']}")
