@@ -185,8 +185,8 @@ class TicketDaemon:
         self.bus.stop()
 
     def _process(self, batch: list) -> None:
-        """Apply a batch in one transaction; while the commit syncs to disk (in the committer
-        thread), render the retained states and read what has arrived; publish once durable."""
+        """Apply a batch in one transaction; render the retained states while the commit syncs
+        to disk (see ``_commit_rendering``); publish once durable."""
         out = _Outbox()
         reload = False
         try:
@@ -223,7 +223,10 @@ class TicketDaemon:
         """Commit, and render the batch's states (None when not rendered). With ``overlap`` the
         commit runs in the committer thread meanwhile, and what arrives is read; a lone request
         commits here (a hand-off between threads would cost it more than it saves)."""
-        commit = self._committer.submit(self.store.commit) if overlap else self.store.commit()
+        if overlap:
+            commit = self._committer.submit(self.store.commit)
+        else:
+            self.store.commit()
         states = None
         if render:
             try:

@@ -94,9 +94,6 @@ class TicketIndex:
                 self._last_called[service] = called_key
         self._filed[number] = _Filed(service, holder, target, waiting_key, done_key, called_key)
 
-    def of_service(self, service: str) -> Iterable[Ticket]:
-        return self._service[service].values()
-
     def waiting(self, service: str) -> Iterable[Ticket]:
         return self._waiting[service].values()
 

@@ -146,7 +146,7 @@ class DrivenBus:
             readers.append(self._sock)
             if self._out:
                 writers.append(self._sock)
-            if getattr(self._sock, "pending", lambda: 0)():
+            if self._tls_pending():
                 timeout = 0.0
             timeout = min(timeout, self._next_deadline() - now)
         else:
@@ -157,10 +157,14 @@ class DrivenBus:
                 self._wake_r.recv(4096)
             except BlockingIOError:
                 pass
-        if self._sock is not None and (self._sock in readable or getattr(self._sock, "pending", lambda: 0)()):
+        if self._sock is not None and (self._sock in readable or self._tls_pending()):
             self._read()
         self._run_foreign()
         self._flush()
+
+    def _tls_pending(self) -> bool:
+        """Bytes already decrypted by TLS, which select() cannot see."""
+        return isinstance(self._sock, ssl.SSLSocket) and self._sock.pending() > 0
 
     def stop(self, status: str = "offline") -> None:
         """Say ``status``, wait (≤ 2 s) for the broker to take it, disconnect cleanly. Call it from
