@@ -11,6 +11,8 @@ from pydantic import ValidationError
 from motcua.bus import models as m
 from motcua.bus.topics import Topics
 from motcua.i18n import t
+from ticketd import payloads
+from ticketd.payloads import dump
 
 _ID_RE = re.compile(m.REQUEST_ID_PATTERN)
 _SNIFF_RE = re.compile(rb'"id"\s*:\s*"([A-Za-z0-9._:-]{1,64})"')
@@ -72,11 +74,7 @@ def sniff_id(raw: bytes) -> str | None:
 
 def error_reply(request_id: str, code: str, message_key: str | None = None, detail: str | None = None,
                 **params: object) -> str:
-    body = m.ErrorReply(
-        id=request_id,
-        error=m.ErrorObj(code=code, message=t(message_key or f"errors.{code}", **params), detail=detail),
-    )
-    return dump(body)
+    return dump(payloads.error_reply(request_id, code, t(message_key or f"errors.{code}", **params), detail))
 
 
 def validation_detail(exc: ValidationError) -> str:
@@ -86,8 +84,3 @@ def validation_detail(exc: ValidationError) -> str:
         where = ".".join(str(p) for p in err["loc"]) or "payload"
         parts.append(f"{where}: {err['msg']}")
     return "; ".join(parts)
-
-
-def dump(model: m.BaseModel) -> str:
-    """Compact JSON, UTF-8 text unescaped (what every reply and event carries)."""
-    return model.model_dump_json()

@@ -19,6 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
+import orjson
 from pydantic import ValidationError
 
 from motcua import sdnotify
@@ -31,11 +32,9 @@ from motcua.i18n import t
 from ticketd import defs
 from ticketd.engine import Engine
 from ticketd.model import EngineError, OpResult
-from ticketd.payloads import (
-    call_event, counter_state_msg, hall_msg, rate_request_event, rating_obj, service_state_msg, ticket_event_ticket,
-    ticket_obj,
-)
-from ticketd.requests import MODELS, dump, error_reply, route, sniff_id, valid_id, validation_detail
+from ticketd import payloads as p
+from ticketd.payloads import dump
+from ticketd.requests import MODELS, error_reply, route, sniff_id, valid_id, validation_detail
 from ticketd.store import Store
 from ticketd.ticket_printing import PrintResult, TicketPrinting
 
@@ -61,7 +60,7 @@ class _Waiter:
 class _InFlight:
     """A take whose ticket is committed and whose print job has not answered yet."""
 
-    reply: m.TakeReply | m.TestPageReply
+    reply: dict  # the take (or test page) reply, ``printed`` false until the job answers
     printer: str | None
     waiters: list[_Waiter] = field(default_factory=list)
     reprint_at: datetime | None = None
@@ -104,7 +103,7 @@ class TicketDaemon:
         self._queue: deque = deque()  # requests, print results, "publish_all"
         self._inflight: dict[str, _InFlight] = {}
         self._open_flags: dict[str, bool] = {}
-        self._retained: dict[str, str] = {}  # state topic -> its last payload without updated_at
+        self._retained: dict[str, bytes] = {}  # state topic -> its last payload without updated_at
         self._instance = self.store.instance()
         self._outbox_seq = self.store.next_outbox_seq()
         self._unacked: dict[int, object] = {}
@@ -344,14 +343,12 @@ class TicketDaemon:
         if req.print and printer:
             pending = self._take_pending(req.id, ticket, printer)
             return None, ticket.number, pending
-        reply = m.TakeReply(id=req.id, ticket=ticket_obj(self.engine, ticket), printed=False, printer=None)
-        return dump(reply), ticket.number, None
+        return dump(p.take_reply(req.id, p.ticket_obj(self.engine, ticket), None)), ticket.number, None
 
     def _take_pending(self, request_id: str, ticket, printer: str | None = None) -> _InFlight:
         if printer is None:
             printer = self.kiosks.get(self._kiosk_of(request_id)) or next(iter(self.printing.printers), None)
-        reply = m.TakeReply(id=request_id, ticket=ticket_obj(self.engine, ticket), printed=False, printer=printer)
-        return _InFlight(reply=reply, printer=printer)
+        return _InFlight(reply=p.take_reply(request_id, p.ticket_obj(self.engine, ticket), printer), printer=printer)
 
     def _kiosk_of(self, request_id: str) -> str | None:
         row = self.store.db.execute("SELECT topic FROM requests WHERE id=?", (request_id,)).fetchone()
@@ -366,8 +363,8 @@ class TicketDaemon:
         detail = req.reason or req.outcome or req.to_service or req.to_counter
         self.store.log_counter_event(self.engine.day, counter, state.officer_id or req.officer, req.op,
                                      result.ticket.number if result.ticket else None, detail, now)
-        reply = m.CounterReply(id=req.id, counter=counter_state_msg(self.engine, state, now),
-                               ticket=ticket_obj(self.engine, result.ticket) if result.ticket else None)
+        reply = p.counter_reply(req.id, p.counter_state_msg(self.engine, state, now),
+                                p.ticket_obj(self.engine, result.ticket) if result.ticket else None)
         return dump(reply), result.ticket.number if result.ticket else None, None
 
     def _do_rating(self, req: m.RatingSubmit, counter: str, now: datetime, out: _Outbox):
@@ -376,14 +373,13 @@ class TicketDaemon:
         self._persist(result, out, now, "rating")
         self.store.save_rating(self.engine.day, result.rating, req.id)
         ticket = self.engine.get_ticket(result.rating.ticket)
-        self._event(out, self.topics.rating_event(), m.RatingEvent(
-            id="", office=self.cfg.office.id, day=self.engine.day.isoformat(),
-            rating=rating_obj(self.engine, result.rating), comment=result.rating.comment, dossier=ticket.dossier))
-        return dump(m.RatingReply(id=req.id, rating=rating_obj(self.engine, result.rating))), result.rating.ticket, None
+        self._event(out, self.topics.rating_event(), lambda event_id: p.rating_event(
+            self.cfg.office.id, self.engine.day.isoformat(), event_id, self.engine, result.rating, ticket.dossier))
+        return dump(p.rating_reply(req.id, p.rating_obj(self.engine, result.rating))), result.rating.ticket, None
 
     def _do_query(self, req: m.TicketQuery, _target, now: datetime, out: _Outbox):
         ticket = self.engine.get_ticket(req.number.strip().upper())
-        return dump(m.TicketReply(id=req.id, ticket=ticket_obj(self.engine, ticket))), ticket.number, None
+        return dump(p.ticket_reply(req.id, p.ticket_obj(self.engine, ticket))), ticket.number, None
 
     def _do_reprint(self, req: m.ReprintRequest, _target, now: datetime, out: _Outbox):
         ticket = self.engine.get_ticket(req.number.strip().upper())
@@ -397,27 +393,27 @@ class TicketDaemon:
     def _do_test_page(self, req: m.TestPageRequest, _target, now: datetime, out: _Outbox):
         if req.printer not in self.printing.printers:
             raise EngineError("unknown_device")
-        reply = m.TestPageReply(id=req.id, printed=False, printer=req.printer)
-        return None, None, _InFlight(reply=reply, printer=req.printer, test_page=True)
+        return None, None, _InFlight(reply=p.printer_test_reply(req.id, req.printer), printer=req.printer, test_page=True)
 
     # ---- printing -------------------------------------------------------------------------
     def _start_print(self, request_id: str, pending: _InFlight) -> None:
         if pending.test_page:
             future: Future = self.printing.print_test_page(pending.printer)
         else:
-            future = self.printing.print_ticket(pending.printer, pending.reply.ticket, pending.reprint_at)
+            future = self.printing.print_ticket(pending.printer, pending.reply["ticket"], pending.reprint_at)
         future.add_done_callback(lambda f: self._post(_PrintDone(request_id, f.result())))
 
     def _finish_print(self, done: _PrintDone, out: _Outbox) -> None:
         pending = self._inflight.pop(done.request_id, None)
         if pending is None:
             return
-        reply = pending.reply.model_copy(update={"printed": done.result.printed})
+        reply = dict(pending.reply, printed=done.result.printed)
         if pending.test_page:
             state, detail = self.printing.status_of(pending.printer)
-            reply.status = m.PrinterStatusObj(state=state, detail=detail)
+            reply["status"] = {"state": state, "detail": detail}
         if not done.result.printed:
-            reply.print_error = m.PrintError(code=done.result.error_code, message=t(f"printing.error_{done.result.error_code}"))
+            code = done.result.error_code
+            reply["print_error"] = {"code": code, "message": t(f"printing.error_{code}")}
         body = dump(reply)
         self.store.db.execute("UPDATE requests SET reply=? WHERE id=?", (body, done.request_id))
         out.reply(self.topics, done.request_id, body, pending.waiters)
@@ -431,18 +427,17 @@ class TicketDaemon:
         if result.touched_tickets:
             self.store.save_tickets(day, result.touched_tickets)
         for ticket in result.touched_tickets:
-            self._event(out, self.topics.ticket_event(), m.TicketEvent(
-                id="", office=self.cfg.office.id, day=day.isoformat(), op=op, ticket=ticket_event_ticket(ticket),
-                at=iso(now)))
+            self._event(out, self.topics.ticket_event(), lambda event_id, ticket=ticket: p.ticket_event(
+                self.cfg.office.id, day.isoformat(), event_id, op, ticket, now))
         if result.touched_counters:
             self.store.save_counters(result.touched_counters)
         if result.calls:
             self.store.save_calls(day, result.calls)
         for call in result.calls:
-            out.messages.append((self.topics.call(), call_event(self.engine, call), False, None))
+            out.messages.append((self.topics.call(), orjson.dumps(p.call_event(self.engine, call)), False, None))
         if result.rate_request:
             out.messages.append((self.topics.rate_request(result.rate_request.counter),
-                                 rate_request_event(self.engine, result.rate_request), False, None))
+                                 orjson.dumps(p.rate_request_event(self.engine, result.rate_request)), False, None))
         out.services |= result.touched_services | {t.service for t in result.touched_tickets}
         for counter in result.touched_counters:
             out.counters.add(counter.id)
@@ -450,12 +445,12 @@ class TicketDaemon:
                 out.services |= set(self.engine.counter_defs[counter.id].services)
         out.hall = out.hall or bool(result.touched_tickets or result.touched_counters or result.calls)
 
-    def _event(self, out: _Outbox, topic: str, event: m.TicketEvent | m.RatingEvent) -> None:
-        """Write an event to the outbox (same transaction); it is published after the commit."""
+    def _event(self, out: _Outbox, topic: str, build: Callable[[str], dict]) -> None:
+        """Write the event ``build(event_id)`` to the outbox (same transaction); it is published
+        after the commit."""
         seq = self._outbox_seq
         self._outbox_seq += 1
-        event.id = f"{self._instance}-{seq}"
-        body = dump(event)
+        body = dump(build(f"{self._instance}-{seq}"))
         self.store.add_outbox(seq, topic, body)
         out.events.append((seq, topic, body))
 
@@ -493,22 +488,22 @@ class TicketDaemon:
         """The retained states this batch changed, as (topic, payload); a state equal to the last
         one sent but for ``updated_at`` is left out."""
         now = self.clock.now()
-        stamp = f'"updated_at":"{iso(now)}"'
-        states = [(self.topics.counter_state(c), counter_state_msg(self.engine, self.engine.counters[c], now))
+        stamp = f'"updated_at":"{iso(now)}"'.encode()
+        states = [(self.topics.counter_state(c), p.counter_state_msg(self.engine, self.engine.counters[c], now))
                   for c in sorted(out.counters)]
         for code in sorted(out.services):
-            state = service_state_msg(self.engine, code, now)
-            self._open_flags[code] = state.open
+            state = p.service_state_msg(self.engine, code, now)
+            self._open_flags[code] = state["open"]
             states.append((self.topics.service_state(code), state))
         if out.hall:
-            states.append((self.topics.hall(), hall_msg(self.engine, now)))
+            states.append((self.topics.hall(), p.hall_msg(self.engine, now)))
         rendered = []
         for topic, state in states:
-            body = state.model_dump_json()
-            content = body.replace(stamp, "", 1)
+            body = orjson.dumps(state)
+            content = body.replace(stamp, b"", 1)
             if self._retained.get(topic) != content:
                 self._retained[topic] = content
-                rendered.append((topic, body.encode("utf-8")))
+                rendered.append((topic, body))
         return rendered
 
     def _publish(self, out: _Outbox, states: list[tuple[str, bytes]]) -> None:

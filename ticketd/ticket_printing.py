@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable
 
-from motcua.bus import models as m
 from motcua.config import OfficeConfig
 from PIL import Image
 
@@ -47,9 +46,10 @@ class TicketPrinting:
         self._render.shutdown(wait=True, cancel_futures=True)
         self.pool.stop()
 
-    def print_ticket(self, printer_id: str | None, ticket: m.TicketObj,
+    def print_ticket(self, printer_id: str | None, ticket: dict,
                      reprint_at: datetime | None = None) -> Future:
-        """Print ``ticket`` on ``printer_id``; the future gives a ``PrintResult``."""
+        """Print ``ticket`` (the contract's ticket object) on ``printer_id``; the future gives a
+        ``PrintResult``."""
         return self._print(printer_id, lambda width: render_ticket(self._ticket_print(ticket, reprint_at), width))
 
     def print_test_page(self, printer_id: str) -> Future:
@@ -95,16 +95,16 @@ class TicketPrinting:
         self._render.submit(render_and_submit)
         return answer
 
-    def _ticket_print(self, ticket: m.TicketObj, reprint_at: datetime | None) -> TicketPrint:
+    def _ticket_print(self, ticket: dict, reprint_at: datetime | None) -> TicketPrint:
         return TicketPrint(
             office_name=self.cfg.office.name,
-            service_name=ticket.service_name,
-            number=ticket.number,
-            priority=ticket.priority,
-            issued_at=datetime.fromisoformat(ticket.issued_at),
-            ahead=ticket.ahead,
-            est_wait_s=ticket.est_wait_s,
+            service_name=ticket["service_name"],
+            number=ticket["number"],
+            priority=ticket["priority"],
+            issued_at=datetime.fromisoformat(ticket["issued_at"]),
+            ahead=ticket["ahead"],
+            est_wait_s=ticket["est_wait_s"],
             note=self.cfg.office.working_hours_text,
-            qr_url=ticket_url(self.cfg, ticket.number),
+            qr_url=ticket_url(self.cfg, ticket["number"]),
             reprint_at=reprint_at,
         )
