@@ -13,7 +13,7 @@ import logging
 import threading
 import time
 from collections import deque
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -30,6 +30,7 @@ from motcua.clock import Clock, business_day, iso
 from motcua.config import OfficeConfig
 from motcua.i18n import t
 from ticketd import defs
+from ticketd.committer import Committer
 from ticketd.engine import Engine
 from ticketd.model import EngineError, OpResult
 from ticketd import payloads as p
@@ -41,6 +42,7 @@ from ticketd.ticket_printing import PrintResult, TicketPrinting
 log = logging.getLogger("motcua.ticketd")
 
 BATCH_MAX = 256
+_COMMAND_ARGS = tuple(name for name in m.CounterCommand.model_fields if name not in ("id", "op"))
 TICK_S = 1.0
 
 
@@ -109,7 +111,7 @@ class TicketDaemon:
         self._unacked: dict[int, object] = {}
         self._stop = threading.Event()
         self._worker = threading.Thread(target=self._run, name="ticketd-worker", daemon=True)
-        self._committer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ticketd-commit")
+        self._committer = Committer(self.store.commit)
 
     # ---- lifecycle ------------------------------------------------------------------------
     def start(self) -> "TicketDaemon":
@@ -127,7 +129,7 @@ class TicketDaemon:
         self._stop.set()
         self.bus.wake()
         self._worker.join(timeout=10)
-        self._committer.shutdown()
+        self._committer.stop()
         self.printing.stop()
         self.store.close()
 
@@ -223,7 +225,7 @@ class TicketDaemon:
         commit runs in the committer thread meanwhile, and what arrives is read; a lone request
         commits here (a hand-off between threads would cost it more than it saves)."""
         if overlap:
-            commit = self._committer.submit(self.store.commit)
+            self._committer.begin()
         else:
             self.store.commit()
         states = None
@@ -235,7 +237,7 @@ class TicketDaemon:
                 self._retained.clear()  # partly rendered, never sent
         if overlap:
             self._pump(0.0)
-            commit.result()
+            self._committer.wait()
         return states
 
     def _batch_failed(self, batch: list) -> None:
@@ -356,7 +358,7 @@ class TicketDaemon:
         return parts[1] if len(parts) == 3 and parts[0] == "kiosk" else None
 
     def _do_cmd(self, req: m.CounterCommand, counter: str, now: datetime, out: _Outbox):
-        args = req.model_dump(exclude={"id", "op"}, exclude_none=True)
+        args = {name: value for name in _COMMAND_ARGS if (value := getattr(req, name)) is not None}
         result = self.engine.counter_op(counter, req.op, args, now)
         self._persist(result, out, now, req.op)
         state = self.engine.counters[counter]

@@ -58,13 +58,17 @@ MIGRATIONS: list[str] = [
 ]
 
 
-def _encode(value: object) -> object:
-    kind = type(value)
-    if kind is datetime:
-        return value.isoformat()
-    if kind is bool:
-        return int(value)
-    return value
+_DATETIME_INDEXES = [i for i, name in enumerate(_TICKET_COLUMNS) if name in _DATETIME_COLUMNS]
+
+
+def _ticket_values(day: str, ticket: Ticket) -> list:
+    """The row of a ticket (SQLite stores the booleans as integers by itself)."""
+    values = [day, *_ticket_row(ticket)]
+    for index in _DATETIME_INDEXES:
+        value = values[index + 1]
+        if value is not None:
+            values[index + 1] = value.isoformat()
+    return values
 
 
 def _decode_ticket(row: sqlite3.Row) -> Ticket:
@@ -93,6 +97,9 @@ class Store:
         self.db.execute("PRAGMA foreign_keys=ON")
         self.db.execute("PRAGMA busy_timeout=5000")
         self._migrate()
+        # Every id the requests table has (and maybe a few it has not): most requests are new,
+        # and this spares them a query.
+        self._request_ids = self._stored_request_ids()
 
     def _migrate(self) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
@@ -165,7 +172,8 @@ class Store:
 
     # ---- writes (inside a transaction) -------------------------------------------------------
     def save_tickets(self, day: date, tickets: Iterable[Ticket]) -> None:
-        self.db.executemany(_SAVE_TICKET, [(day.isoformat(), *map(_encode, _ticket_row(t))) for t in tickets])
+        day_text = day.isoformat()
+        self.db.executemany(_SAVE_TICKET, [_ticket_values(day_text, t) for t in tickets])
 
     def save_counters(self, counters: Iterable[CounterState]) -> None:
         self.db.executemany(
@@ -213,13 +221,19 @@ class Store:
         self.db.executemany("DELETE FROM outbox WHERE seq=?", [(s,) for s in seqs])
 
     # ---- request ids -------------------------------------------------------------------------
+    def _stored_request_ids(self) -> set[str]:
+        return {row[0] for row in self.db.execute("SELECT id FROM requests")}
+
     def reply_for(self, request_id: str) -> tuple[bool, str | None, str | None]:
         """(known, stored reply JSON or None while pending, ticket number) for a request id."""
+        if request_id not in self._request_ids:
+            return False, None, None
         row = self.db.execute("SELECT reply, ticket FROM requests WHERE id=?", (request_id,)).fetchone()
         return (False, None, None) if row is None else (True, row["reply"], row["ticket"])
 
     def remember_request(self, request_id: str, topic: str, reply: str | None, ticket: str | None,
                          at: datetime) -> None:
+        self._request_ids.add(request_id)
         self.db.execute(
             "INSERT OR REPLACE INTO requests (id, topic, reply, ticket, at) VALUES (?, ?, ?, ?, ?)",
             (request_id, topic, reply, ticket, at.isoformat()),
@@ -234,3 +248,4 @@ class Store:
         self.set_day(new_day)
         cutoff = date.fromordinal(new_day.toordinal() - keep_requests_days).isoformat()
         self.db.execute("DELETE FROM requests WHERE at < ?", (cutoff,))
+        self._request_ids = self._stored_request_ids()

@@ -15,6 +15,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+import orjson
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
@@ -48,8 +49,8 @@ class Incoming:
         if len(self.raw) > MAX_PAYLOAD:
             raise PayloadError(f"payload of {len(self.raw)} bytes is over the 64 KiB limit")
         try:
-            data = json.loads(self.raw.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as exc:
+            data = orjson.loads(self.raw)
+        except ValueError as exc:  # orjson's error for bad JSON and bad UTF-8 alike
             raise PayloadError(f"payload is not UTF-8 JSON: {exc}") from None
         if not isinstance(data, dict):
             raise PayloadError("payload is not a JSON object")
