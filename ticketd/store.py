@@ -55,6 +55,16 @@ MIGRATIONS: list[str] = [
     CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, topic TEXT NOT NULL, payload TEXT NOT NULL);
     INSERT INTO meta(key, value) VALUES ('instance', lower(hex(randomblob(6))));
     """,
+    # 3: tickets keyed by their primary key alone (WITHOUT ROWID): saving a ticket again rewrites
+    # its page instead of deleting it from one, appending it to another and re-indexing it
+    f"""
+    CREATE TABLE tickets_keyed (
+        day TEXT NOT NULL, {", ".join(f"{c} {'INTEGER' if c in ('seq', 'priority', 'transfers', 'rated') else 'TEXT'}" for c in _TICKET_COLUMNS)},
+        PRIMARY KEY (day, number)) WITHOUT ROWID;
+    INSERT INTO tickets_keyed SELECT * FROM tickets;
+    DROP TABLE tickets;
+    ALTER TABLE tickets_keyed RENAME TO tickets;
+    """,
 ]
 
 
