@@ -44,11 +44,15 @@ class DemoLog:
     """The live view: one readable line per event, and the figures for the summary."""
 
     issued: Counter = field(default_factory=Counter)
-    outcomes: Counter = field(default_factory=Counter)
+    tickets: dict = field(default_factory=dict)  # number -> the ticket of its latest event/ticket
     printed: int = 0
     shown_on_screen: int = 0
     ratings: Counter = field(default_factory=Counter)
     lines: list[str] = field(default_factory=list)
+
+    def ticket_changed(self, msg) -> None:
+        ticket = msg.json()["ticket"]
+        self.tickets[ticket["number"]] = ticket
 
     def say(self, text: str) -> None:
         stamp = time.strftime("%H:%M:%S")
@@ -108,13 +112,10 @@ class Morning:
         if op == "call_next" and ticket:
             self.log.say(f"{name}: mời số {ticket['number']} ({ticket['service_name']})")
         elif op == "finish" and ticket:
-            self.log.outcomes[fields.get("outcome", "other")] += 1
             self.log.say(f"{name}: hoàn thành số {ticket['number']}")
         elif op == "no_show" and ticket:
-            self.log.outcomes["no_show"] += 1
             self.log.say(f"{name}: số {ticket['number']} vắng mặt")
         elif op == "transfer" and ticket:
-            self.log.outcomes["transferred"] += 1
             self.log.say(f"{name}: chuyển số {ticket['number']} sang {ticket['service_name']}")
         elif op == "open":
             officer = reply["counter"]["officer"]
@@ -153,12 +154,18 @@ class Morning:
 
 
 def summary(log: DemoLog, data_dir: Path, hall: dict | None) -> str:
+    """The morning in figures: tickets as ticketd's ``event/ticket`` left them (every device's,
+    the touch kiosk's included), each counted once by where it ended."""
+    tickets = log.tickets.values()
+    issued = Counter(t["issued_service"] for t in tickets)
+    ended = Counter(t["state"] for t in tickets)
     lines = ["", "Tóm tắt buổi sáng mô phỏng:"]
-    lines.append(f"  số đã cấp: {sum(log.issued.values())} "
-                 f"({', '.join(f'{k} {v}' for k, v in sorted(log.issued.items()))})")
-    lines.append(f"  đã in: {log.printed}, hiện trên màn hình: {log.shown_on_screen}")
-    lines.append(f"  hoàn thành: {sum(v for k, v in log.outcomes.items() if k not in ('no_show', 'transferred'))}, "
-                 f"vắng mặt: {log.outcomes['no_show']}, chuyển: {log.outcomes['transferred']}")
+    lines.append(f"  số đã cấp: {len(log.tickets)} ({', '.join(f'{k} {v}' for k, v in sorted(issued.items()))})")
+    lines.append(f"  kịch bản lấy {sum(log.issued.values())} số: đã in {log.printed}, "
+                 f"hiện trên màn hình {log.shown_on_screen}")
+    lines.append(f"  hoàn thành: {ended['done']}, vắng mặt: {ended['no_show']}, "
+                 f"đang phục vụ: {ended['called'] + ended['serving']}, "
+                 f"đã chuyển dịch vụ: {sum(1 for t in tickets if t['transfers'])}")
     if log.ratings:
         lines.append(f"  đánh giá: {sum(log.ratings.values())} "
                      f"(rất hài lòng {log.ratings['very_satisfied']}, hài lòng {log.ratings['satisfied']}, "
@@ -197,6 +204,7 @@ def main(argv: list[str] | None = None) -> int:
         bus.subscribe(bus.topics.hall(), lambda msg: hall.update(msg.json()))
         log = DemoLog()
         bus.subscribe(bus.topics.rating_event(), lambda msg: log.ratings.update([msg.json()["rating"]["level"]]))
+        bus.subscribe(bus.topics.ticket_event(), log.ticket_changed)
         failed: list[str] = []
         try:
             wait_online(bus, processes)
