@@ -194,13 +194,10 @@ class TicketDaemon:
             self.store.begin()
             for item in batch:
                 try:
-                    self.store.db.execute("SAVEPOINT item")
-                    self._dispatch(item, out)
-                    self.store.db.execute("RELEASE item")
+                    with self.store.item():
+                        self._dispatch(item, out)
                 except Exception:
                     log.exception("request failed; its changes are undone")
-                    self.store.db.execute("ROLLBACK TO item")
-                    self.store.db.execute("RELEASE item")
                     reload = True
                     if isinstance(item, Incoming):
                         self._internal_error(item, out)
@@ -225,6 +222,7 @@ class TicketDaemon:
         commit runs in the committer thread meanwhile, and what arrives is read; a lone request
         commits here (a hand-off between threads would cost it more than it saves)."""
         if overlap:
+            self.store.flush()  # here: executed in the committer thread, it would wait on the GIL
             self._committer.begin()
         else:
             self.store.commit()
@@ -353,8 +351,8 @@ class TicketDaemon:
         return _InFlight(reply=p.take_reply(request_id, p.ticket_obj(self.engine, ticket), printer), printer=printer)
 
     def _kiosk_of(self, request_id: str) -> str | None:
-        row = self.store.db.execute("SELECT topic FROM requests WHERE id=?", (request_id,)).fetchone()
-        parts = self.topics.parts(row["topic"]) if row else []
+        topic = self.store.request_topic(request_id)
+        parts = self.topics.parts(topic) if topic else []
         return parts[1] if len(parts) == 3 and parts[0] == "kiosk" else None
 
     def _do_cmd(self, req: m.CounterCommand, counter: str, now: datetime, out: _Outbox):
@@ -417,7 +415,7 @@ class TicketDaemon:
             code = done.result.error_code
             reply["print_error"] = {"code": code, "message": t(f"printing.error_{code}")}
         body = dump(reply)
-        self.store.db.execute("UPDATE requests SET reply=? WHERE id=?", (body, done.request_id))
+        self.store.set_reply(done.request_id, body)
         out.reply(self.topics, done.request_id, body, pending.waiters)
 
     def _printer_status(self, device_id: str, state: str, detail: str | None) -> None:
