@@ -4,17 +4,19 @@ Every device sends one request at a time (QoS 1, a fresh id, its inbox as respon
 sends the next when the reply arrives, as a real kiosk or counter console does. All devices are
 driven from one thread with the lean codec of ``motcua.bus.wire``: a paho client costs about
 1 ms of CPU per request, so on a 2-core machine a paho load generator would take the CPU it is
-meant to measure ticketd with.
+meant to measure ticketd with. For the same reason a device writes once per turn (the
+acknowledgement of a reply and its next request in one send: each send wakes the broker).
 """
 
 from __future__ import annotations
 
 import itertools
-import json
 import selectors
 import socket
 import time
 from dataclasses import dataclass, field
+
+import orjson
 
 from motcua.bus import wire
 from motcua.bus.topics import Topics
@@ -34,6 +36,7 @@ class Device:
     waiting_for: str | None = None
     sent_at: float = 0.0
     ready: bool = False
+    out: bytearray = field(default_factory=bytearray)  # written at the end of the turn
 
 
 @dataclass
@@ -57,11 +60,14 @@ class Load:
         self.selector = selectors.DefaultSelector()
         self.devices: list[Device] = []
         self.paused_kiosks: list[Device] = []
+        self.held: list[tuple[Device, dict | None]] = []  # between runs: devices and their last reply
+        self.holding = True
         self._ids = itertools.count(1)
         for index in range(kiosks):
             self._device(f"kiosk{index}", self._kiosk_script(index))
         for counter, officer in counters:
             self._device(f"counter{counter}", self._counter_script(counter, officer))
+        self.held = [(device, None) for device in self.devices]
 
     # ---- scripts --------------------------------------------------------------------------
     def _kiosk_script(self, index: int):
@@ -83,7 +89,6 @@ class Load:
         sock.sendall(wire.connect(client_id, 60, self.broker.username, self.broker.password))
         device = Device(name, sock, self.topics.client_inbox(client_id, self.broker.username), script=script)
         sock.sendall(wire.subscribe(1, [(device.inbox, 1)]))
-        sock.setblocking(False)
         self.selector.register(sock, selectors.EVENT_READ, device)
         self.devices.append(device)
 
@@ -93,14 +98,15 @@ class Load:
             return
         topic, payload = device.script.send(reply) if reply is not None else next(device.script)
         request_id = f"{device.name}.{next(self._ids)}"
-        body = json.dumps(dict(payload, id=request_id)).encode()
+        body = orjson.dumps(dict(payload, id=request_id))
         device.waiting_for, device.sent_at = request_id, time.monotonic()
-        device.sock.sendall(wire.publish(topic, body, 1, packet_id=next(self._ids) % 65535 + 1,
-                                         response_topic=device.inbox, correlation=request_id.encode()))
+        device.out += wire.publish(topic, body, 1, packet_id=next(self._ids) % 65535 + 1,
+                                   response_topic=device.inbox, correlation=request_id.encode())
 
     def _on_reply(self, device: Device, data: dict) -> None:
         if data.get("id") != device.waiting_for:
             return  # a repeat of an earlier reply
+        device.waiting_for = None
         result = self.result
         result.ops += 1
         if data.get("ok"):
@@ -112,44 +118,66 @@ class Load:
         else:
             code = data["error"]["code"]
             result.errors[code] = result.errors.get(code, 0) + 1
+        if self.holding:
+            self.held.append((device, data))
+            return
         self._send(device, data)
         while self.paused_kiosks and result.issued - result.called < self.queue_cap:
             self._send(self.paused_kiosks.pop(), None)
 
     def _pump(self, timeout: float) -> None:
         for key, _events in self.selector.select(timeout):
-            device: Device = key.data
-            data = device.sock.recv(1 << 16)
-            if not data:
-                raise ConnectionError(f"{device.name}: the broker closed the connection")
-            for packet in device.decoder.feed(data):
-                if packet.kind == wire.SUBACK:
-                    device.ready = True
-                elif packet.kind == wire.PUBLISH:
-                    message = wire.parse_publish(packet)
-                    if message.qos:
-                        device.sock.sendall(wire.puback(message.packet_id))
-                    self._on_reply(device, json.loads(message.payload))
+            self._receive(key.data)
+        for device in self.devices:
+            if device.out:
+                device.sock.sendall(device.out)
+                device.out.clear()
+
+    def _receive(self, device: Device) -> None:
+        """Read what the broker sent (the socket is readable: one recv does not block)."""
+        data = device.sock.recv(1 << 16)
+        if not data:
+            raise ConnectionError(f"{device.name}: the broker closed the connection")
+        for packet in device.decoder.feed(data):
+            if packet.kind == wire.SUBACK:
+                device.ready = True
+            elif packet.kind == wire.PUBLISH:
+                message = wire.parse_publish(packet)
+                if message.qos:
+                    device.out += wire.puback(message.packet_id)
+                self._on_reply(device, orjson.loads(message.payload))
 
     def run(self, seconds: float, warmup: float = 1.0) -> float:
-        """Replies per second over ``seconds`` after ``warmup``."""
+        """Replies per second over ``seconds`` after ``warmup``; then every device holds its next
+        request until the next ``run`` (the load can pause while a baseline is measured)."""
         deadline = time.monotonic() + 10
         while not all(d.ready for d in self.devices):
             if time.monotonic() > deadline:
                 raise TimeoutError("devices not subscribed")
             self._pump(0.1)
-        for device in self.devices:
-            self._send(device, None)
-        start = time.monotonic() + warmup
-        while time.monotonic() < start:
-            self._pump(0.05)
+        self.holding = False
+        held, self.held = self.held, []
+        for device, reply in held:
+            self._send(device, reply)
+        self._drive(warmup)
         ops_before, begin = self.result.ops, time.monotonic()
-        while time.monotonic() < begin + seconds:
-            self._pump(0.05)
-            stuck = [d.name for d in self.devices if d.waiting_for and time.monotonic() - d.sent_at > 10]
+        self._drive(seconds)
+        rate = (self.result.ops - ops_before) / (time.monotonic() - begin)
+        self.holding = True
+        while any(d.waiting_for for d in self.devices):  # answers to requests in flight
+            self._drive(0.01)
+        return rate
+
+    def _drive(self, seconds: float) -> None:
+        end = time.monotonic() + seconds
+        while True:
+            self._pump(min(0.05, max(0.0, end - time.monotonic())))
+            now = time.monotonic()
+            stuck = [d.name for d in self.devices if d.waiting_for and now - d.sent_at > 10]
             if stuck:
                 raise TimeoutError(f"no reply within 10 s for {stuck}")
-        return (self.result.ops - ops_before) / (time.monotonic() - begin)
+            if now >= end:
+                return
 
     def close(self) -> None:
         for device in self.devices:
