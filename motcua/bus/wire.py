@@ -28,6 +28,8 @@ class ProtocolError(ValueError):
 
 
 def varint(value: int) -> bytes:
+    if value < 0x80:
+        return bytes((value,))
     out = bytearray()
     while True:
         byte, value = value & 0x7F, value >> 7
@@ -81,22 +83,20 @@ def subscribe(packet_id: int, filters: list[tuple[str, int]]) -> bytes:
 def publish(topic: str, payload: bytes, qos: int = 0, retain: bool = False, packet_id: int = 0,
             correlation: bytes | None = None, response_topic: str | None = None) -> bytes:
     raw_topic = topic.encode("utf-8")
-    parts = [b"", len(raw_topic).to_bytes(2, "big"), raw_topic]
+    head = len(raw_topic).to_bytes(2, "big") + raw_topic
     if qos:
-        parts.append(packet_id.to_bytes(2, "big"))
+        head += packet_id.to_bytes(2, "big")
     if response_topic is None and correlation is None:
-        parts.append(_NO_PROPERTIES)
+        head += _NO_PROPERTIES
     else:
         props = b""
         if response_topic is not None:
             props += bytes((RESPONSE_TOPIC,)) + utf8(response_topic)
         if correlation is not None:
             props += bytes((CORRELATION_DATA,)) + binary(correlation)
-        parts += (varint(len(props)), props)
-    parts.append(payload)
-    length = sum(map(len, parts))
-    parts[0] = bytes(((PUBLISH << 4) | (qos << 1) | (1 if retain else 0),)) + varint(length)
-    return b"".join(parts)
+        head += varint(len(props)) + props
+    first = (PUBLISH << 4) | (qos << 1) | (1 if retain else 0)
+    return bytes((first,)) + varint(len(head) + len(payload)) + head + payload
 
 
 def puback(packet_id: int) -> bytes:
@@ -127,32 +127,42 @@ class Decoder:
         self._buffer = bytearray()
 
     def feed(self, data: bytes) -> list[Packet]:
-        buffer = self._buffer
-        buffer += data
-        packets, pos, end = [], 0, len(buffer)
+        if self._buffer:
+            data = bytes(self._buffer + data)
+            self._buffer.clear()
+        packets, pos, end = [], 0, len(data)
         while end - pos >= 2:
-            length, shift, cursor, complete = 0, 0, pos + 1, False
-            while cursor < end:
-                byte = buffer[cursor]
-                cursor += 1
-                length |= (byte & 0x7F) << shift
-                if not byte & 0x80:
-                    complete = True
+            byte = data[pos + 1]
+            if byte < 0x80:  # a remaining length of one byte: acknowledgements, short messages
+                length, cursor = byte, pos + 2
+            else:
+                length, cursor = self._long_length(data, pos + 1, end)
+                if length is None:
                     break
-                shift += 7
-                if shift > 21:
-                    raise ProtocolError("remaining length longer than 4 bytes")
-            if not complete:
-                break
-            if length > self.max_packet:
-                raise ProtocolError(f"packet of {length} bytes is over the limit")
             if cursor + length > end:
                 break
-            first = buffer[pos]
-            packets.append(Packet(first >> 4, first & 0x0F, bytes(buffer[cursor:cursor + length])))
+            first = data[pos]
+            packets.append(Packet(first >> 4, first & 0x0F, data[cursor:cursor + length]))
             pos = cursor + length
-        del buffer[:pos]
+        if pos < end:
+            self._buffer += data[pos:]
         return packets
+
+    def _long_length(self, data: bytes, cursor: int, end: int) -> tuple[int | None, int]:
+        """The remaining length at ``cursor`` and the position after it; None when incomplete."""
+        length, shift = 0, 0
+        while cursor < end:
+            byte = data[cursor]
+            cursor += 1
+            length |= (byte & 0x7F) << shift
+            if not byte & 0x80:
+                if length > self.max_packet:
+                    raise ProtocolError(f"packet of {length} bytes is over the limit")
+                return length, cursor
+            shift += 7
+            if shift > 21:
+                raise ProtocolError("remaining length longer than 4 bytes")
+        return None, cursor
 
 
 def properties(body: bytes, pos: int) -> tuple[dict[int, object], int]:
@@ -217,9 +227,10 @@ def parse_connack(packet: Packet) -> tuple[int, dict[int, object]]:
 
 def parse_ack(packet: Packet) -> tuple[int, int]:
     """(packet id, reason code) of a PUBACK; no reason code means success."""
-    if len(packet.body) < 2:
+    body = packet.body
+    if len(body) < 2:
         raise ProtocolError("short acknowledgement")
-    return struct.unpack_from("!H", packet.body)[0], packet.body[2] if len(packet.body) > 2 else 0
+    return (body[0] << 8) | body[1], body[2] if len(body) > 2 else 0
 
 
 def parse_suback(packet: Packet) -> tuple[int, list[int]]:
