@@ -2,7 +2,11 @@
 # Both create .venv, install the package, and install missing system packages with apt-get
 # (as root; otherwise they print the exact command to run).
 
-PYTHON ?= python3
+# Debian's own python3 when it has 3.11 or newer and venv: it is what install.sh gives the office
+# box, and Debian builds it with PGO and LTO, about a third faster than a python compiled without
+# them (pyenv's default). Otherwise the first python3 on the PATH. `make PYTHON=...` overrides.
+PYTHON ?= $(shell /usr/bin/python3 -c 'import sys, ensurepip, venv; sys.exit(sys.version_info < (3, 11))' \
+	2>/dev/null && echo /usr/bin/python3 || echo python3)
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
