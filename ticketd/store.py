@@ -35,8 +35,8 @@ _WRITES = (
     "INSERT INTO ratings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
     "INSERT INTO counter_events (day, counter, officer_id, op, ticket, detail, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
     "INSERT INTO outbox (seq, topic, payload) VALUES (?, ?, ?)",
-    "INSERT OR REPLACE INTO requests (id, topic, reply, ticket, at) VALUES (?, ?, ?, ?, ?)",
-    "UPDATE requests SET reply=? WHERE id=?",
+    "INSERT OR REPLACE INTO requests (seq, id, topic, reply, ticket, at) VALUES (?, ?, ?, ?, ?, ?)",
+    "UPDATE requests SET reply=? WHERE seq=?",
 )
 _TICKETS, _COUNTERS, _CALLS, _RATINGS, _COUNTER_EVENTS, _OUTBOX, _REQUESTS, _REPLIES = range(len(_WRITES))
 
@@ -81,6 +81,21 @@ MIGRATIONS: list[str] = [
     INSERT INTO tickets_keyed SELECT * FROM tickets;
     DROP TABLE tickets;
     ALTER TABLE tickets_keyed RENAME TO tickets;
+    """,
+    # 4: request ids in a log without an index of its own (ticketd keeps id -> seq in memory: the
+    # index of random ids cost four pages a commit); counters keyed by id alone (WITHOUT ROWID)
+    """
+    CREATE TABLE requests_log (
+        seq INTEGER PRIMARY KEY, id TEXT NOT NULL, topic TEXT NOT NULL, reply TEXT, ticket TEXT, at TEXT NOT NULL);
+    INSERT INTO requests_log (id, topic, reply, ticket, at) SELECT id, topic, reply, ticket, at FROM requests ORDER BY at;
+    DROP TABLE requests;
+    ALTER TABLE requests_log RENAME TO requests;
+    CREATE TABLE counters_keyed (
+        id TEXT PRIMARY KEY, status TEXT NOT NULL, officer_id TEXT, current TEXT,
+        paused_reason TEXT, since_priority INTEGER NOT NULL, credits TEXT NOT NULL) WITHOUT ROWID;
+    INSERT INTO counters_keyed SELECT id, status, officer_id, current, paused_reason, since_priority, credits FROM counters;
+    DROP TABLE counters;
+    ALTER TABLE counters_keyed RENAME TO counters;
     """,
 ]
 
@@ -127,9 +142,12 @@ class Store:
         self._marks: list[int] | None = None  # inside ``item()``: where its rows start
         self._item_savepoint = False  # whether the item has opened a savepoint (its rows were flushed)
         self._migrate()
-        # Every id the requests table has (and maybe a few it has not): most requests are new,
-        # and this spares them a query.
-        self._request_ids = self._stored_request_ids()
+        # Every id the requests table has, with its row (and maybe a few ids of rows undone: a
+        # row written again under the same seq simply replaces nothing). Most requests are new:
+        # this spares them a query, and the table an index.
+        self._request_seqs: dict[str, int] = {}
+        self._next_request_seq = 1
+        self._load_request_seqs()
 
     def _migrate(self) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
@@ -290,29 +308,36 @@ class Store:
         self.db.executemany("DELETE FROM outbox WHERE seq=?", [(s,) for s in seqs])
 
     # ---- request ids -------------------------------------------------------------------------
-    def _stored_request_ids(self) -> set[str]:
-        return {row[0] for row in self.db.execute("SELECT id FROM requests")}
+    def _load_request_seqs(self) -> None:
+        self._request_seqs = {id_: seq for seq, id_ in self.db.execute("SELECT seq, id FROM requests ORDER BY seq")}
+        self._next_request_seq = max(self._next_request_seq, max(self._request_seqs.values(), default=0) + 1)
+
+    def _request_row(self, request_id: str, columns: str) -> sqlite3.Row | None:
+        seq = self._request_seqs.get(request_id)
+        if seq is None:
+            return None
+        self.flush()
+        return self.db.execute(f"SELECT {columns} FROM requests WHERE seq=?", (seq,)).fetchone()
 
     def reply_for(self, request_id: str) -> tuple[bool, str | None, str | None]:
         """(known, stored reply JSON or None while pending, ticket number) for a request id."""
-        if request_id not in self._request_ids:
-            return False, None, None
-        self.flush()
-        row = self.db.execute("SELECT reply, ticket FROM requests WHERE id=?", (request_id,)).fetchone()
+        row = self._request_row(request_id, "reply, ticket")
         return (False, None, None) if row is None else (True, row["reply"], row["ticket"])
 
     def remember_request(self, request_id: str, topic: str, reply: str | None, ticket: str | None,
                          at: datetime) -> None:
-        self._request_ids.add(request_id)
-        self._pending[_REQUESTS].append((request_id, topic, reply, ticket, at.isoformat()))
+        seq = self._request_seqs.get(request_id)
+        if seq is None:
+            seq = self._request_seqs[request_id] = self._next_request_seq
+            self._next_request_seq += 1
+        self._pending[_REQUESTS].append((seq, request_id, topic, reply, ticket, at.isoformat()))
 
     def set_reply(self, request_id: str, reply: str) -> None:
         """The reply of a request remembered without one (its print job has answered)."""
-        self._pending[_REPLIES].append((reply, request_id))
+        self._pending[_REPLIES].append((reply, self._request_seqs[request_id]))
 
     def request_topic(self, request_id: str) -> str | None:
-        self.flush()
-        row = self.db.execute("SELECT topic FROM requests WHERE id=?", (request_id,)).fetchone()
+        row = self._request_row(request_id, "topic")
         return row["topic"] if row else None
 
     # ---- the daily reset ---------------------------------------------------------------------
@@ -325,4 +350,4 @@ class Store:
         self.set_day(new_day)
         cutoff = date.fromordinal(new_day.toordinal() - keep_requests_days).isoformat()
         self.db.execute("DELETE FROM requests WHERE at < ?", (cutoff,))
-        self._request_ids = self._stored_request_ids()
+        self._load_request_seqs()

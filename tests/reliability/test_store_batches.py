@@ -62,7 +62,10 @@ def test_rows_of_an_uncommitted_batch_are_lost_with_it(tmp_path):
     with store.item():
         request(store, "r1")
     store.rollback()
-    with store.transaction():
+    assert store.reply_for("r1") == (False, None, None)
+    with store.transaction():  # the client retries r1: stored this time
+        request(store, "r1")
         request(store, "r2")
     store.close()
-    assert stored(path) == (["r2"], ["r2"])
+    assert stored(path) == (["r1", "r2"], ["r1", "r2"])
+    assert Store(path).reply_for("r1") == (True, '{"id":"r1"}', None)

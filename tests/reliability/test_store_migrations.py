@@ -26,7 +26,7 @@ def old_database(path, version: int) -> None:
 
 
 def test_schema_2_is_migrated_keeping_tickets_and_request_ids(tmp_path):
-    """Schema 3 keys tickets by (day, number) alone (WITHOUT ROWID)."""
+    """Schema 3 keys tickets by (day, number) alone (WITHOUT ROWID), schema 4 counters by id."""
     path = tmp_path / "ticketd.sqlite3"
     old_database(path, 2)
     store = Store(path)
@@ -35,8 +35,20 @@ def test_schema_2_is_migrated_keeping_tickets_and_request_ids(tmp_path):
     assert (ticket.number, ticket.state, ticket.issued_at) == ("A001", TicketState.WAITING, AT)
     assert store.reply_for("k1.1") == (True, '{"id":"k1.1","ok":true}', "A001")
     assert store.reply_for("k1.2") == (False, None, None)
-    sql = store.db.execute("SELECT sql FROM sqlite_master WHERE name='tickets'").fetchone()[0]
-    assert sql.rstrip().endswith("WITHOUT ROWID")
+    schema = dict(store.db.execute("SELECT name, sql FROM sqlite_master WHERE type='table'").fetchall())
+    assert schema["tickets"].rstrip().endswith("WITHOUT ROWID")
+    assert schema["counters"].rstrip().endswith("WITHOUT ROWID")
+    # Schema 4: request ids without an index of their own (ticketd knows them in memory)
+    assert store.db.execute("SELECT name FROM sqlite_master WHERE tbl_name='requests' AND type='index'").fetchall() == []
+    with store.transaction():
+        store.remember_request("k1.2", "motcua/hoa-an/kiosk/kiosk-1/take", None, "A002", AT)
+    with store.transaction():
+        store.set_reply("k1.2", '{"id":"k1.2","ok":true}')
+    store.close()
+    reopened = Store(path)
+    assert reopened.reply_for("k1.1") == (True, '{"id":"k1.1","ok":true}', "A001")
+    assert reopened.reply_for("k1.2") == (True, '{"id":"k1.2","ok":true}', "A002")
+    assert [tuple(r) for r in reopened.db.execute("SELECT seq, id FROM requests ORDER BY seq")] == [(1, "k1.1"), (2, "k1.2")]
 
 
 def test_a_ticket_saved_again_is_replaced_not_added(tmp_path):
