@@ -3,10 +3,10 @@
 Targets (issue 3): take→reply p99 ≤ 3× the raw MQTT round trip p99; sustained durable ops/s
 (take, call_next, finish from several clients) ≥ 50 % of the raw SQLite commit rate.
 
-The machines this runs on are shared and their speed drifts by half within a minute, so the
-throughput is measured in rounds: raw commits for a second, then the load on ticketd for a few
-seconds (the load paused meanwhile), and each round's ratio is taken against its own baseline;
-the figure is the median round. Prints the figures and ratios as text and, with --json FILE, as JSON.
+The machines this runs on are shared and their speed drifts by half within a minute, so each
+figure is measured in rounds that alternate with its baseline: raw round trips then takes (the
+p99s are of all rounds' samples together), raw commits for a second then the load on ticketd
+for a few seconds (each round's ratio against its own baseline; the figure is the median round). Prints the figures and ratios as text and, with --json FILE, as JSON.
 """
 
 from __future__ import annotations
@@ -34,7 +34,21 @@ def take_latencies(bus: BusClient, count: int) -> list[float]:
         reply = bus.request(bus.topics.take("kiosk-1"), {"service": "CT", "print": False}, timeout=10)
         samples.append(time.perf_counter() - start)
         assert reply["ok"], reply
-    return samples[50:]
+    return samples
+
+
+def latency_rounds(port: int, url: str, rounds: int) -> tuple[list[float], list[float]]:
+    """(raw MQTT round trips, take → reply times), measured in alternating rounds."""
+    rtt, takes = [], []
+    bus = BusClient(url, "hoa-an", client_id="bench-latency").start(wait=10)
+    try:
+        take_latencies(bus, 50)  # warm-up
+        for _ in range(rounds):
+            rtt += raw_mqtt_rtt(port, 500)
+            takes += take_latencies(bus, 200)
+    finally:
+        bus.stop()
+    return rtt, takes
 
 
 def sustained_ops(url: str, office: str, rounds: int, seconds: float) -> tuple[list[tuple[float, float]], int]:
@@ -71,11 +85,8 @@ def main() -> dict:
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder, LocalBroker() as broker:
         folder = Path(folder)
-        rtt = raw_mqtt_rtt(broker.port)
         with fresh_ticketd(folder / "latency", broker.url):
-            bus = BusClient(broker.url, "hoa-an", client_id="bench-latency").start(wait=10)
-            takes = take_latencies(bus, 1000)
-            bus.stop()
+            rtt, takes = latency_rounds(broker.port, broker.url, options.rounds)
         with fresh_ticketd(folder / "throughput", broker.url):
             rounds, clients = sustained_ops(broker.url, "hoa-an", options.rounds, options.seconds)
     ratios = [ops / commits for commits, ops in rounds]
