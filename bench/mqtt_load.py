@@ -60,14 +60,13 @@ class Load:
         self.selector = selectors.DefaultSelector()
         self.devices: list[Device] = []
         self.paused_kiosks: list[Device] = []
-        self.held: list[tuple[Device, dict | None]] = []  # between runs: devices and their last reply
-        self.holding = True
+        self.holding = True  # between runs: replies are held, not answered with a next request
         self._ids = itertools.count(1)
         for index in range(kiosks):
             self._device(f"kiosk{index}", self._kiosk_script(index))
         for counter, officer in counters:
             self._device(f"counter{counter}", self._counter_script(counter, officer))
-        self.held = [(device, None) for device in self.devices]
+        self.held: list[tuple[Device, dict | None]] = [(device, None) for device in self.devices]
 
     # ---- scripts --------------------------------------------------------------------------
     def _kiosk_script(self, index: int):

@@ -6,7 +6,8 @@ Targets (issue 3): take→reply p99 ≤ 3× the raw MQTT round trip p99; sustain
 The machines this runs on are shared and their speed drifts by half within a minute, so each
 figure is measured in rounds that alternate with its baseline: raw round trips then takes (the
 p99s are of all rounds' samples together), raw commits for a second then the load on ticketd
-for a few seconds (each round's ratio against its own baseline; the figure is the median round). Prints the figures and ratios as text and, with --json FILE, as JSON.
+for a few seconds (each round's ratio against its own baseline; the figure is the median round).
+Prints the figures and ratios as text and, with --json FILE, as JSON.
 """
 
 from __future__ import annotations

@@ -197,20 +197,18 @@ class Store:
         if not any(self._pending):
             return
         if self._marks is not None and not self._item_savepoint:
-            self._execute([rows[:mark] for rows, mark in zip(self._pending, self._marks)])
-            for rows, mark in zip(self._pending, self._marks):
-                del rows[:mark]
+            self._write(self._marks)
             self._marks = [0] * len(_WRITES)
             self.db.execute("SAVEPOINT item")
             self._item_savepoint = True
-        self._execute(self._pending)
-        for rows in self._pending:
-            rows.clear()
+        self._write([len(rows) for rows in self._pending])
 
-    def _execute(self, groups: list[list[tuple]]) -> None:
-        for statement, rows in zip(_WRITES, groups):
-            if rows:
-                self.db.executemany(statement, rows)
+    def _write(self, counts: list[int]) -> None:
+        """Execute, and take out of memory, the first ``counts[i]`` rows of each statement."""
+        for statement, rows, count in zip(_WRITES, self._pending, counts):
+            if count:
+                self.db.executemany(statement, rows[:count])
+                del rows[:count]
 
     @contextmanager
     def item(self) -> Iterator[None]:

@@ -223,10 +223,7 @@ class DrivenBus:
         return message
 
     def _send(self, message: Delivery) -> None:
-        packet_id = self._next_id % 65535 + 1
-        if packet_id in self._inflight:
-            packet_id = self._packet_id()
-        self._next_id = packet_id
+        packet_id = self._packet_id()
         self._inflight[packet_id] = message
         self._out += wire.publish(message.topic, message.body, 1, message.retain, packet_id, message.correlation)
 

@@ -127,8 +127,9 @@ class Decoder:
         self._buffer = bytearray()
 
     def feed(self, data: bytes) -> list[Packet]:
-        if self._buffer:
-            data = bytes(self._buffer + data)
+        if self._buffer:  # the tail of an earlier feed comes first
+            self._buffer += data
+            data = bytes(self._buffer)
             self._buffer.clear()
         packets, pos, end = [], 0, len(data)
         while end - pos >= 2:
@@ -136,9 +137,12 @@ class Decoder:
             if byte < 0x80:  # a remaining length of one byte: acknowledgements, short messages
                 length, cursor = byte, pos + 2
             else:
-                length, cursor = self._long_length(data, pos + 1, end)
-                if length is None:
+                try:
+                    length, cursor = _read_varint(data, pos + 1)
+                except IndexError:  # the length itself is not all here yet
                     break
+                if length > self.max_packet:
+                    raise ProtocolError(f"packet of {length} bytes is over the limit")
             if cursor + length > end:
                 break
             first = data[pos]
@@ -147,22 +151,6 @@ class Decoder:
         if pos < end:
             self._buffer += data[pos:]
         return packets
-
-    def _long_length(self, data: bytes, cursor: int, end: int) -> tuple[int | None, int]:
-        """The remaining length at ``cursor`` and the position after it; None when incomplete."""
-        length, shift = 0, 0
-        while cursor < end:
-            byte = data[cursor]
-            cursor += 1
-            length |= (byte & 0x7F) << shift
-            if not byte & 0x80:
-                if length > self.max_packet:
-                    raise ProtocolError(f"packet of {length} bytes is over the limit")
-                return length, cursor
-            shift += 7
-            if shift > 21:
-                raise ProtocolError("remaining length longer than 4 bytes")
-        return None, cursor
 
 
 def properties(body: bytes, pos: int) -> tuple[dict[int, object], int]:
